@@ -1,0 +1,160 @@
+"""`sound2sight`: make, demo and analyze from the command line."""
+
+import argparse
+import json
+import sys
+import tomllib
+from dataclasses import fields
+from pathlib import Path
+
+from agent.context import PIPELINES, Context
+from agent.progress import Progress
+from agent.runner import default_run_dir, make_video
+from tools.errors import InvalidInputError, Sound2SightError
+from tools.registry import DEFAULTS
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.command(args)
+    except Sound2SightError as err:
+        print(f"sound2sight: error: {err}", file=sys.stderr)
+        return err.exit_code
+    except KeyboardInterrupt:
+        hint = getattr(args, "run_dir", None)
+        print(
+            "\nsound2sight: interrupted"
+            + (f"; finish it with --resume --run-dir {hint}" if hint else ""),
+            file=sys.stderr,
+        )
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sound2sight", description="Turn a song into an AI-authored music video."
+    )
+    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    make = sub.add_parser("make", help="make a music video for a song")
+    make.add_argument("song", help="audio file: wav, flac, ogg, mp3, m4a…")
+    make.add_argument(
+        "request", nargs="?", default="", help='what you want, e.g. "a melancholic video"'
+    )
+    make.add_argument("-o", "--output", help="video to write (.mp4); default: in the run folder")
+    _add_run_options(make)
+    make.set_defaults(command=cmd_make)
+
+    demo = sub.add_parser("demo", help="synthesize an original demo song and make its video")
+    demo.add_argument("request", nargs="?", default="", help="what you want, optional")
+    demo.add_argument(
+        "-o", "--output", default="demo.mp4", help="video to write (default: demo.mp4)"
+    )
+    _add_run_options(demo)
+    demo.set_defaults(command=cmd_demo)
+
+    analyze = sub.add_parser("analyze", help="print tempo, beats, sections and tags of a song")
+    analyze.add_argument("song")
+    analyze.add_argument("--json", action="store_true", help="print one JSON object")
+    analyze.add_argument("--tagger", default=DEFAULTS["tagger"], help="tagger SPEC")
+    analyze.set_defaults(command=cmd_analyze)
+    return parser
+
+
+def _add_run_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--pipeline", choices=PIPELINES, help="clap, lalm or hybrid (default)")
+    for role, spec in DEFAULTS.items():
+        p.add_argument(
+            f"--{role}", metavar="SPEC", help=f"{role} backend kind[:model] (default {spec})"
+        )
+    p.add_argument("--resolution", metavar="WxH", help="default 1280x720")
+    p.add_argument("--fps", type=int, help="default 24")
+    p.add_argument("--max-retries", type=int, help="regenerations per drifting scene (default 2)")
+    p.add_argument("--seed", type=int, help="default 0")
+    p.add_argument("--workers", type=int, help="clips rendered at once (default 2)")
+    p.add_argument("--config", metavar="TOML", help="file with defaults for these options")
+    p.add_argument("--run-dir", help="folder for every artifact (default runs/<song>-<time>)")
+    p.add_argument("--resume", action="store_true", help="finish the run in --run-dir")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+
+
+def context_from_args(args: argparse.Namespace, *, song: str, output: str | None) -> Context:
+    """CLI flag > config file > defaults."""
+    values: dict = {}
+    if args.config:
+        try:
+            values.update(tomllib.loads(Path(args.config).read_text()))
+        except (OSError, tomllib.TOMLDecodeError) as err:
+            raise InvalidInputError(f"{args.config}: cannot read config: {err}") from err
+        unknown = set(values) - {f.name for f in fields(Context)}
+        if unknown:
+            raise InvalidInputError(f"{args.config}: unknown settings {', '.join(sorted(unknown))}")
+    for name in ("pipeline", *DEFAULTS, "fps", "max_retries", "seed", "workers"):
+        if getattr(args, name) is not None:
+            values[name] = getattr(args, name)
+    if args.resolution:
+        values["width"], values["height"] = _parse_resolution(args.resolution)
+    run_dir = args.run_dir or values.get("run_dir") or default_run_dir(song)
+    args.run_dir = run_dir
+    return Context(
+        **{**values, "run_dir": run_dir, "output": output or str(Path(run_dir, "video.mp4"))}
+    )
+
+
+def _parse_resolution(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(x) for x in text.lower().split("x"))
+    except ValueError:
+        raise InvalidInputError(f"--resolution {text!r}: expected WxH, e.g. 1280x720") from None
+    return w, h
+
+
+def cmd_make(args: argparse.Namespace) -> int:
+    ctx = context_from_args(args, song=args.song, output=args.output)
+    return _run(args.song, args.request, ctx, args)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from tools.demo_song import synthesize_demo
+
+    ctx = context_from_args(args, song="demo", output=args.output)
+    song = Path(ctx.run_dir, "demo_song.wav")
+    if not args.resume:
+        song.parent.mkdir(parents=True, exist_ok=True)
+        synthesize_demo(str(song), seed=ctx.seed)
+    return _run(str(song), args.request, ctx, args)
+
+
+def _run(song: str, request: str, ctx: Context, args: argparse.Namespace) -> int:
+    progress = Progress(enabled=not args.quiet)
+    final = make_video(song, request, ctx, resume=args.resume, on_event=progress)
+    print(f"run folder: {ctx.run_dir}", file=sys.stderr)
+    print(final["video"])
+    return 0
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    from tools.analysis import analyze_audio
+    from tools.audio import load_audio
+    from tools.registry import load_backend
+
+    tagger = load_backend("tagger", args.tagger)
+    audio, sr = load_audio(args.song)
+    analysis = analyze_audio(audio, sr, path=args.song)
+    result = {**analysis, "tags": tagger.tag(audio, sr, analysis)}
+    if args.json:
+        print(json.dumps(result))
+        return 0
+    print(f"{args.song}: {analysis['duration']:.1f} s, {analysis['tempo']:.1f} BPM")
+    print(f"beats: {len(analysis['beats'])}, downbeats: {len(analysis['downbeats'])}")
+    for s in analysis["sections"]:
+        print(f"  {s['start']:7.2f} – {s['end']:7.2f}  {s['label']:<8} energy {s['energy']:.2f}")
+    for kind in ("style", "content", "emotion"):
+        labels = ", ".join(f"{x['label']} {x['score']:.2f}" for x in result["tags"]["song"][kind])
+        print(f"{kind}: {labels}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,61 @@
+"""Run settings for the video graph, passed as LangGraph's `context_schema`."""
+
+from dataclasses import asdict, dataclass, fields
+
+from tools.errors import InvalidInputError
+from tools.registry import DEFAULTS
+
+PIPELINES = ("hybrid", "clap", "lalm")
+
+
+@dataclass(kw_only=True, frozen=True)
+class Context:
+    """Everything that shapes a run but is not data: backends, budgets, resolution."""
+
+    run_dir: str
+    output: str
+    pipeline: str = "hybrid"  # clap: tags -> script; lalm: listened story -> scenes; hybrid: both
+    tagger: str = DEFAULTS["tagger"]
+    listener: str = DEFAULTS["listener"]
+    writer: str = DEFAULTS["writer"]
+    video: str = DEFAULTS["video"]
+    critic: str = DEFAULTS["critic"]
+    width: int = 1280
+    height: int = 720
+    fps: int = 24
+    max_retries: int = 2  # regenerations per scene after the first render
+    seed: int = 0
+    workers: int = 2  # clips rendered at once
+
+    def __post_init__(self) -> None:
+        if self.pipeline not in PIPELINES:
+            raise InvalidInputError(
+                f"unknown pipeline {self.pipeline!r}; choose one of {', '.join(PIPELINES)}"
+            )
+        if not (16 <= self.width <= 7680 and 16 <= self.height <= 4320):
+            raise InvalidInputError(f"resolution {self.width}x{self.height} is out of range")
+        if self.width % 2 or self.height % 2:
+            raise InvalidInputError(
+                f"resolution {self.width}x{self.height}: H.264 needs even width and height"
+            )
+        if not 1 <= self.fps <= 120:
+            raise InvalidInputError(f"fps {self.fps} is out of range (1-120)")
+        if self.max_retries < 0:
+            raise InvalidInputError("--max-retries must be 0 or more")
+        if self.workers < 1:
+            raise InvalidInputError("--workers must be 1 or more")
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.width, self.height
+
+    def backends(self) -> dict[str, str]:
+        return {role: getattr(self, role) for role in DEFAULTS}
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Context":
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})

@@ -1,0 +1,187 @@
+"""The video graph's nodes: each does one step and returns only what it changed."""
+
+import time
+from pathlib import Path
+
+from langgraph.config import get_stream_writer
+from langgraph.runtime import Runtime
+
+from agent.context import Context
+from agent.report import write_report
+from agent.state import ClipTask, State, best_attempt
+from tools.analysis import analyze_audio
+from tools.assembly import assemble as assemble_video
+from tools.audio import load_audio
+from tools.critique import frames_for_critique
+from tools.files import write_json
+from tools.planning import make_plan
+from tools.registry import load_backend
+from tools.types import Attempt
+
+
+def analyze(state: State, runtime: Runtime[Context]) -> dict:
+    """Beats, downbeats, sections, energy and vocal curves of the song."""
+    t0 = time.perf_counter()
+    _progress("analyze", "listening to the song: beats, sections, energy")
+    audio, sr = load_audio(state["song"])
+    analysis = analyze_audio(audio, sr, path=state["song"])
+    _save(runtime, "analysis.json", analysis)
+    _progress(
+        "analyze",
+        f"{analysis['duration']:.1f} s, {analysis['tempo']:.0f} BPM, "
+        f"{len(analysis['sections'])} sections",
+    )
+    return {"analysis": analysis, "timings": {"analyze": time.perf_counter() - t0}}
+
+
+def tag(state: State, runtime: Runtime[Context]) -> dict:
+    """Pipeline 1: style, content and emotion labels per section and for the song."""
+    t0 = time.perf_counter()
+    tagger = load_backend("tagger", runtime.context.tagger)
+    _progress("tag", f"labelling style, content and emotion ({tagger.name})")
+    audio, sr = load_audio(state["song"])
+    tags = tagger.tag(audio, sr, state["analysis"])
+    _save(runtime, "tags.json", tags)
+    return {"tags": tags, "timings": {"tag": time.perf_counter() - t0}}
+
+
+def listen(state: State, runtime: Runtime[Context]) -> dict:
+    """Pipeline 2: a story for the whole song, one scene description per section."""
+    t0 = time.perf_counter()
+    listener = load_backend("listener", runtime.context.listener)
+    _progress("listen", f"writing a story from the audio ({listener.name})")
+    audio, sr = load_audio(state["song"])
+    story = listener.listen(audio, sr, state["analysis"], request=state["request"])
+    _save(runtime, "story.json", story)
+    return {"story": story, "timings": {"listen": time.perf_counter() - t0}}
+
+
+def write(state: State, runtime: Runtime[Context]) -> dict:
+    """Style bible, characters and a beat-aligned shot list."""
+    t0 = time.perf_counter()
+    ctx = runtime.context
+    writer = load_backend("writer", ctx.writer)
+    video = load_backend("video", ctx.video)
+    _progress("write", f"writing the script ({writer.name})")
+    script = writer.write(
+        analysis=state["analysis"],
+        tags=state.get("tags"),
+        story=state.get("story"),
+        request=state["request"],
+    )
+    plan = make_plan(
+        script, state["analysis"], request=state["request"], max_clip_seconds=video.max_clip_seconds
+    )
+    _save(runtime, "plan.json", plan)
+    _progress(
+        "write", f"“{plan['title']}”: {len(plan['scenes'])} scenes", scenes=len(plan["scenes"])
+    )
+    return {"plan": plan, "timings": {"write": time.perf_counter() - t0}}
+
+
+def anchor(state: State, runtime: Runtime[Context]) -> dict:
+    """Visual anchors made once per video: the look and a sheet per character."""
+    t0 = time.perf_counter()
+    ctx = runtime.context
+    video = load_backend("video", ctx.video)
+    out_dir = Path(ctx.run_dir, "anchors")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    _progress("anchor", "drawing the style reference and character sheets")
+    anchors = video.anchors(state["plan"], out_dir=str(out_dir), size=ctx.size, seed=ctx.seed)
+    return {"anchors": anchors, "timings": {"anchor": time.perf_counter() - t0}}
+
+
+def generate(task: ClipTask, runtime: Runtime[Context]) -> dict:
+    """Render one clip. A clip file that exists was finished by an earlier, interrupted run."""
+    ctx = runtime.context
+    scene, n = task["scene"], task["attempt"]
+    path = Path(ctx.run_dir, "clips", f"{scene['id']}.a{n}.mp4")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    if not path.exists():
+        load_backend("video", ctx.video).render(
+            scene,
+            plan=task["plan"],
+            analysis=task["analysis"],
+            anchors=task["anchors"],
+            out_path=str(path),
+            size=ctx.size,
+            fps=ctx.fps,
+            seed=task["seed"],
+        )
+    seconds = time.perf_counter() - t0
+    attempt: Attempt = {
+        "attempt": n,
+        "seed": task["seed"],
+        "prompt": scene["prompt"],
+        "path": str(path),
+        "seconds": round(seconds, 3),
+    }
+    _progress("generate", f"{scene['id']} attempt {n + 1} rendered", scene=scene["id"])
+    return {"clips": {scene["id"]: [attempt]}, "timings": {"generate": seconds}}
+
+
+def critique(state: State, runtime: Runtime[Context]) -> dict:
+    """Score every new clip against the style and character anchors."""
+    t0 = time.perf_counter()
+    critic = load_backend("critic", runtime.context.critic)
+    plan, anchors = state["plan"], state["anchors"]
+    scored: dict[str, list[Attempt]] = {}
+    for scene in plan["scenes"]:
+        for attempt in state.get("clips", {}).get(scene["id"], []):
+            if attempt is None or "scores" in attempt:
+                continue
+            frames = frames_for_critique(attempt["path"])
+            scores = critic.score(frames, scene=scene, plan=plan, anchors=anchors)
+            scores = {k: round(float(v), 4) for k, v in scores.items()}
+            passed = scores["overall"] >= critic.threshold
+            scored.setdefault(scene["id"], []).append(
+                {**attempt, "scores": scores, "passed": passed}
+            )
+    failing = [sid for sid, attempts in scored.items() if not any(a["passed"] for a in attempts)]
+    rounds = state.get("critique_rounds", 0) + 1
+    _progress(
+        "critique",
+        f"round {rounds}: {len(scored)} clips scored, "
+        + (f"drift in {', '.join(failing)}" if failing else "all consistent"),
+    )
+    return {
+        "clips": scored,
+        "critique_rounds": rounds,
+        "timings": {"critique": time.perf_counter() - t0},
+    }
+
+
+def assemble(state: State, runtime: Runtime[Context]) -> dict:
+    """Cut the best clip of every scene on the beat grid and mux the song."""
+    t0 = time.perf_counter()
+    ctx = runtime.context
+    _progress("assemble", "cutting the clips on the beat and muxing the song")
+    clips = [
+        (scene, best_attempt(state["clips"][scene["id"]])["path"])
+        for scene in state["plan"]["scenes"]
+    ]
+    assemble_video(
+        clips,
+        audio_path=state["song"],
+        out_path=ctx.output,
+        fps=ctx.fps,
+        size=ctx.size,
+        duration=state["analysis"]["duration"],
+    )
+    return {"video": ctx.output, "timings": {"assemble": time.perf_counter() - t0}}
+
+
+def report(state: State, runtime: Runtime[Context]) -> dict:
+    """run.json and a human-readable report in the run folder."""
+    path = write_report(state, runtime.context)
+    _progress("report", f"report written to {path}")
+    return {"report": path}
+
+
+def _save(runtime: Runtime[Context], name: str, data: object) -> None:
+    write_json(Path(runtime.context.run_dir, name), data)
+
+
+def _progress(stage: str, message: str, **extra: object) -> None:
+    get_stream_writer()({"stage": stage, "message": message, **extra})

@@ -1,0 +1,98 @@
+"""Run the video graph for one song in a run folder, with a SQLite checkpointer so it can resume."""
+
+import json
+import os
+import re
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from langgraph.checkpoint.sqlite import SqliteSaver
+
+from agent.context import Context
+from agent.graph import build_graph
+from tools.audio import load_audio
+from tools.errors import InvalidInputError
+from tools.files import write_json
+from tools.registry import load_backend
+
+THREAD = "video"  # one video per run folder
+Event = dict
+OnEvent = Callable[[Event], None]
+
+
+def default_run_dir(song: str, *, root: str = "runs") -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", Path(song).stem.lower()).strip("-") or "song"
+    return str(Path(root, f"{slug}-{datetime.now():%Y%m%d-%H%M%S}"))
+
+
+def check_output(path: str) -> None:
+    """Fail before any work if the video could not be written where asked."""
+    out = Path(path)
+    if out.suffix.lower() != ".mp4":
+        raise InvalidInputError(f"{path}: the output must be an .mp4 file")
+    if out.is_dir():
+        raise InvalidInputError(f"{path}: is a directory; give a file name ending in .mp4")
+    parent = out.parent.resolve()
+    if not parent.is_dir():
+        raise InvalidInputError(f"{path}: folder {parent} does not exist")
+    if not os.access(parent, os.W_OK):
+        raise InvalidInputError(f"{path}: cannot write to folder {parent}")
+
+
+def prepare(song: str, ctx: Context) -> None:
+    """Validate everything cheap to validate before a run folder is made."""
+    load_audio(song)
+    check_output(ctx.output)
+    for role, spec in ctx.backends().items():
+        load_backend(role, spec)
+
+
+def make_video(
+    song: str,
+    request: str,
+    ctx: Context,
+    *,
+    resume: bool = False,
+    on_event: OnEvent | None = None,
+) -> dict:
+    """Make (or finish) the video; returns the graph's final state."""
+    run_dir = Path(ctx.run_dir)
+    settings_path = run_dir / "settings.json"
+    if resume:
+        if not settings_path.exists():
+            raise InvalidInputError(f"{run_dir}: no run to resume here (settings.json missing)")
+        saved = json.loads(settings_path.read_text())
+        if Path(saved["song"]).resolve() != Path(song).resolve():
+            raise InvalidInputError(f"{run_dir} is a run of {saved['song']}, not of {song}")
+        song, request, ctx = saved["song"], saved["request"], Context.from_dict(saved["context"])
+    elif settings_path.exists():
+        raise InvalidInputError(
+            f"{run_dir} already holds a run: add --resume, or pick another --run-dir"
+        )
+    prepare(song, ctx)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    if not resume:
+        write_json(settings_path, {"song": song, "request": request, "context": ctx.to_dict()})
+
+    config = {"configurable": {"thread_id": THREAD}, "max_concurrency": ctx.workers}
+    emit = on_event or (lambda event: None)
+    t0 = time.perf_counter()
+    with SqliteSaver.from_conn_string(str(run_dir / "checkpoints.sqlite")) as saver:
+        graph = build_graph(checkpointer=saver)
+        snapshot = graph.get_state(config)
+        if snapshot.values.get("report") and not snapshot.next:
+            emit({"stage": "done", "message": "this run had already finished"})
+            return snapshot.values
+        inputs = None if snapshot.next else {"song": song, "request": request}
+        if inputs is None:
+            emit({"stage": "resume", "message": f"resuming at {', '.join(snapshot.next)}"})
+        for mode, chunk in graph.stream(
+            inputs, config, context=ctx, stream_mode=["custom", "updates"]
+        ):
+            if mode == "custom":
+                emit(chunk)
+        final = graph.get_state(config).values
+    emit({"stage": "done", "message": f"finished in {time.perf_counter() - t0:.1f} s"})
+    return final

@@ -1,0 +1,135 @@
+"""From a writer's script to a shot list on the song's beat grid.
+
+Each analysis section becomes one or more scenes (clips). Every cut lies on a beat, a downbeat
+where one is near, and no clip is longer than the video backend can render in one go. Every
+prompt carries the style bible and the descriptions of the characters it shows, verbatim.
+"""
+
+from bisect import bisect_left, bisect_right
+
+import numpy as np
+
+from prompts import render
+from tools.errors import InvalidInputError
+from tools.types import Analysis, Character, Plan, Scene, Script, Section
+
+MIN_CLIP_SECONDS = 1.0
+FRAMINGS = ("wide shot", "medium shot", "close-up")
+
+
+def make_plan(script: Script, analysis: Analysis, *, request: str, max_clip_seconds: float) -> Plan:
+    """Split the script's sections into beat-aligned scenes and compose their prompts."""
+    sections = analysis["sections"]
+    if len(script["sections"]) != len(sections):
+        raise InvalidInputError(
+            f"the script has {len(script['sections'])} sections, the song has {len(sections)}"
+        )
+    characters = {c["id"]: c for c in script["characters"]}
+    scenes: list[Scene] = []
+    for k, (section, text) in enumerate(zip(sections, script["sections"], strict=True)):
+        cuts = split_section(
+            section["start"],
+            section["end"],
+            analysis,
+            target=_shot_length(analysis, section["energy"]),
+            max_len=max_clip_seconds,
+        )
+        for shot, (start, end) in enumerate(zip(cuts, cuts[1:], strict=False)):
+            shown = [cid for cid in text["characters"] if cid in characters]
+            camera = f"{FRAMINGS[shot % len(FRAMINGS)]}, {text['camera']}"
+            scene: Scene = {
+                "id": f"s{len(scenes) + 1:02d}",
+                "index": len(scenes),
+                "start": round(start, 4),
+                "end": round(end, 4),
+                "section": k,
+                "section_label": section["label"],
+                "setting": text["setting"],
+                "description": text["action"],
+                "camera": camera,
+                "characters": shown,
+                "intensity": round(_mean_energy(analysis, start, end), 3),
+                "prompt": scene_prompt(
+                    text["action"],
+                    text["setting"],
+                    camera,
+                    [characters[c] for c in shown],
+                    script["bible"]["text"],
+                ),
+                "transition_in": _transition(sections, k, shot),
+            }
+            if shot == 0 and text.get("caption"):
+                scene["caption"] = text["caption"]
+            scenes.append(scene)
+    return {
+        "request": request,
+        "title": script["title"],
+        "story": script["story"],
+        "writer": script["writer"],
+        "bible": script["bible"],
+        "characters": script["characters"],
+        "scenes": scenes,
+    }
+
+
+def scene_prompt(
+    description: str, setting: str, camera: str, characters: list[Character], bible: str
+) -> str:
+    people = "\n".join(render("character", **c) for c in characters) or "No people in frame."
+    return render(
+        "scene",
+        description=description,
+        setting=setting,
+        camera=camera,
+        characters=people,
+        bible=bible,
+    )
+
+
+def split_section(
+    start: float, end: float, analysis: Analysis, *, target: float, max_len: float
+) -> list[float]:
+    """Cut points from `start` to `end` on downbeats (else beats), no gap over `max_len`."""
+    downbeats, beats = analysis["downbeats"], analysis["beats"]
+    cuts = [start]
+    while end - cuts[-1] > max_len or end - cuts[-1] > target * 1.5:
+        here = cuts[-1]
+        lo, hi = here + MIN_CLIP_SECONDS, min(here + max_len, end - MIN_CLIP_SECONDS)
+        cut = _nearest_in(downbeats, here + target, lo, hi)
+        if cut is None:
+            cut = _nearest_in(beats, here + target, lo, hi)
+        if cut is None:  # no beat at all in reach (a long silence): cut where we must
+            cut = min(here + max_len, end - MIN_CLIP_SECONDS) if end - here > max_len else None
+        if cut is None:
+            break
+        cuts.append(cut)
+    cuts.append(end)
+    return cuts
+
+
+def _nearest_in(times: list[float], goal: float, lo: float, hi: float) -> float | None:
+    window = times[bisect_left(times, lo) : bisect_right(times, hi)]
+    return min(window, key=lambda t: abs(t - goal)) if window else None
+
+
+def _shot_length(analysis: Analysis, energy: float) -> float:
+    """Calm music holds a shot for about four bars, intense music cuts every bar or two."""
+    bar = 4 * 60.0 / max(analysis["tempo"], 1.0)
+    while bar < 1.5:  # very fast tempi: count in longer bars
+        bar *= 2
+    bars = 4 if energy < 0.4 else 2 if energy < 0.75 else 1
+    return bar * bars
+
+
+def _mean_energy(analysis: Analysis, start: float, end: float) -> float:
+    hz = analysis["curve_hz"]
+    curve = analysis["energy"][int(start * hz) : max(int(end * hz), int(start * hz) + 1)]
+    return float(np.mean(curve)) if curve else 0.0
+
+
+def _transition(sections: list[Section], k: int, shot: int) -> str:
+    """Hard cuts inside a section; a crossfade, or a flash into a big lift, between sections."""
+    if k == 0 or shot > 0:
+        return "cut"
+    jump = sections[k]["energy"] - sections[k - 1]["energy"]
+    return "flash" if jump > 0.2 else "crossfade"

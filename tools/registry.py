@@ -1,0 +1,55 @@
+"""One registry for every role: a spec string `kind[:model]` names the implementation.
+
+`features`, `template`, `procedural` and `pixels` are the offline implementations that need no
+weights and no network. A spec that names an unknown kind, or a backend that cannot load, is an
+error: never a silent switch to another backend.
+"""
+
+import inspect
+from functools import cache
+from importlib import import_module
+
+from tools.errors import BackendUnavailableError
+
+# role -> kind -> "module:Class". Classes take `model=` when the spec names one.
+BACKENDS: dict[str, dict[str, str]] = {
+    "tagger": {"features": "tools.tagging:FeatureTagger"},
+    "listener": {"features": "tools.listening:FeatureListener"},
+    "writer": {"template": "tools.writing:TemplateWriter"},
+    "video": {"procedural": "tools.video_procedural:ProceduralVideo"},
+    "critic": {"pixels": "tools.critique:PixelCritic"},
+}
+
+DEFAULTS = {
+    "tagger": "features",
+    "listener": "features",
+    "writer": "template",
+    "video": "procedural",
+    "critic": "pixels",
+}
+
+
+def parse_spec(spec: str) -> tuple[str, str | None]:
+    """`clap:laion/larger_clap_music` -> ("clap", "laion/larger_clap_music")."""
+    kind, _, model = spec.strip().partition(":")
+    return kind, (model or None)
+
+
+@cache
+def load_backend(role: str, spec: str) -> object:
+    """Instantiate the backend for `role` named by `spec` (cached: models load once per process)."""
+    kinds = BACKENDS.get(role)
+    if kinds is None:
+        raise BackendUnavailableError(f"unknown role {role!r}; roles: {', '.join(BACKENDS)}")
+    kind, model = parse_spec(spec)
+    if kind not in kinds:
+        raise BackendUnavailableError(
+            f"unknown {role} backend {spec!r}; available: {', '.join(sorted(kinds))}"
+        )
+    module_name, _, class_name = kinds[kind].partition(":")
+    cls = getattr(import_module(module_name), class_name)
+    if model is None:
+        return cls()
+    if "model" not in inspect.signature(cls).parameters:
+        raise BackendUnavailableError(f"{role} backend {kind!r} takes no model (got {spec!r})")
+    return cls(model=model)

@@ -1,0 +1,197 @@
+"""The data that flows through sound2sight.
+
+Everything is a plain JSON-ready dict (typed with TypedDict) so that LangGraph can checkpoint it,
+`run.json` can hold it and any backend (offline or a real model) can produce it.
+Times are seconds from the start of the song.
+"""
+
+from typing import NotRequired, Protocol, TypedDict
+
+import numpy as np
+
+# ---------------------------------------------------------------- analysis
+
+
+class Section(TypedDict):
+    start: float
+    end: float
+    label: str  # intro, verse, chorus, bridge, outro (repetition-aware), or A/B/C…
+    energy: float  # mean of the energy curve over the section, 0..1
+
+
+class Analysis(TypedDict):
+    path: str
+    duration: float
+    tempo: float  # BPM
+    beats: list[float]
+    downbeats: list[float]
+    sections: list[Section]
+    curve_hz: float  # sample rate of the three curves below
+    energy: list[float]  # loudness, 0..1 over the song
+    onset: list[float]  # onset strength (the beat pulse), 0..1
+    vocal: list[float]  # estimated vocal presence, 0..1
+    features: dict[str, float | str]  # key, mode, brightness, percussiveness, …
+
+
+class Label(TypedDict):
+    label: str
+    score: float  # 0..1
+
+
+class TagSet(TypedDict):
+    style: list[Label]  # genre and instrumentation
+    content: list[Label]  # what the music evokes (places, things, scenes)
+    emotion: list[Label]
+
+
+class Tags(TypedDict):
+    source: str  # backend that produced them
+    song: TagSet
+    sections: list[TagSet]  # one per analysis section
+
+
+class Story(TypedDict):
+    source: str
+    title: str
+    logline: str
+    text: str  # a short story for the whole song
+    sections: list[str]  # one scene description per analysis section (segment-aligned)
+
+
+# ---------------------------------------------------------------- plan
+
+
+class StyleBible(TypedDict):
+    medium: str  # e.g. "flat vector animation with soft paper grain"
+    palette: list[str]  # five hex colours: deep, dark, mid, accent, highlight
+    lighting: str
+    camera: str  # the camera language of the whole video
+    mood: str
+    text: str  # the verbatim block every scene prompt carries
+
+
+class Character(TypedDict):
+    id: str  # "c1"
+    name: str
+    figure: str  # person | astronaut | robot | dancer | singer …
+    description: str  # verbatim appearance, carried into every prompt that shows them
+    colors: dict[str, str]  # skin, hair, outfit, accent (hex): drawn and checked
+
+
+class SectionScript(TypedDict):
+    """What the writer says about one analysis section."""
+
+    setting: str  # free text: "a rooftop in a rain-soaked city at night"
+    action: str  # what happens
+    camera: str  # "slow push-in", "pan left", "orbit", "static", "handheld", "crane up"
+    characters: list[str]  # character ids on screen
+    caption: NotRequired[str]  # optional on-screen text (a title, a lyric)
+
+
+class Script(TypedDict):
+    writer: str
+    title: str
+    story: str
+    bible: StyleBible
+    characters: list[Character]
+    sections: list[SectionScript]  # one per analysis section
+
+
+class Scene(TypedDict):
+    """One clip: the unit that is rendered, critiqued and regenerated."""
+
+    id: str  # "s01"
+    index: int
+    start: float  # on a beat (a downbeat where the song has one there)
+    end: float
+    section: int  # index into Analysis.sections
+    section_label: str
+    setting: str
+    description: str
+    camera: str
+    characters: list[str]
+    intensity: float  # 0..1, mean energy over the scene
+    prompt: str  # description + characters + bible, verbatim
+    transition_in: str  # "cut" inside a section, "crossfade" or "flash" at a section change
+    caption: NotRequired[str]
+
+
+class Plan(TypedDict):
+    request: str
+    title: str
+    story: str
+    writer: str
+    bible: StyleBible
+    characters: list[Character]
+    scenes: list[Scene]
+
+
+class Anchors(TypedDict):
+    """Visual references made once per video and used to keep every clip consistent."""
+
+    style: str  # PNG: the look of the video
+    characters: dict[str, str]  # character id -> PNG: the character sheet
+
+
+class Attempt(TypedDict):
+    attempt: int  # 0 for the first render, 1.. for regenerations
+    seed: int
+    prompt: str
+    path: str
+    seconds: float  # wall time of the render
+    scores: NotRequired[dict[str, float]]  # style, character, layout, overall: 0..1
+    passed: NotRequired[bool]
+
+
+# ---------------------------------------------------------------- roles
+
+
+class Tagger(Protocol):
+    name: str
+
+    def tag(self, audio: np.ndarray, sr: int, analysis: Analysis) -> Tags: ...
+
+
+class Listener(Protocol):
+    name: str
+
+    def listen(self, audio: np.ndarray, sr: int, analysis: Analysis, *, request: str) -> Story: ...
+
+
+class Writer(Protocol):
+    name: str
+
+    def write(
+        self, *, analysis: Analysis, tags: Tags | None, story: Story | None, request: str
+    ) -> Script: ...
+
+
+class VideoBackend(Protocol):
+    name: str
+    max_clip_seconds: float  # longest clip it renders in one go
+
+    def anchors(self, plan: Plan, *, out_dir: str, size: tuple[int, int], seed: int) -> Anchors: ...
+
+    def render(
+        self,
+        scene: Scene,
+        *,
+        plan: Plan,
+        analysis: Analysis,
+        anchors: Anchors,
+        out_path: str,
+        size: tuple[int, int],
+        fps: int,
+        seed: int,
+    ) -> None:
+        """Write exactly round(end*fps) - round(start*fps) frames, no audio, to out_path."""
+        ...
+
+
+class Critic(Protocol):
+    name: str
+    threshold: float  # a clip whose overall score is below this is regenerated
+
+    def score(
+        self, frames: list[np.ndarray], *, scene: Scene, plan: Plan, anchors: Anchors
+    ) -> dict[str, float]: ...
