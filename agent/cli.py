@@ -73,6 +73,7 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-retries", type=int, help="regenerations per drifting scene (default 2)")
     p.add_argument("--seed", type=int, help="default 0")
     p.add_argument("--workers", type=int, help="clips rendered at once (default 2)")
+    p.add_argument("--device", help="for model backends: auto (default), cpu, cuda, cuda:1…")
     p.add_argument("--config", metavar="TOML", help="file with defaults for these options")
     p.add_argument("--run-dir", help="folder for every artifact (default runs/<song>-<time>)")
     p.add_argument("--resume", action="store_true", help="finish the run in --run-dir")
@@ -90,7 +91,7 @@ def context_from_args(args: argparse.Namespace, *, song: str, output: str | None
         unknown = set(values) - {f.name for f in fields(Context)}
         if unknown:
             raise InvalidInputError(f"{args.config}: unknown settings {', '.join(sorted(unknown))}")
-    for name in ("pipeline", *DEFAULTS, "fps", "max_retries", "seed", "workers"):
+    for name in ("pipeline", *DEFAULTS, "fps", "max_retries", "seed", "workers", "device"):
         if getattr(args, name) is not None:
             values[name] = getattr(args, name)
     if args.resolution:

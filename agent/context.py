@@ -3,7 +3,7 @@
 from dataclasses import asdict, dataclass, fields
 
 from tools.errors import InvalidInputError
-from tools.registry import DEFAULTS
+from tools.registry import DEFAULTS, load_backend
 
 PIPELINES = ("hybrid", "clap", "lalm")
 
@@ -26,6 +26,7 @@ class Context:
     max_retries: int = 2  # regenerations per scene after the first render
     seed: int = 0
     workers: int = 2  # clips rendered at once
+    device: str = "auto"  # for model backends: auto, cpu, cuda, cuda:1…
 
     def __post_init__(self) -> None:
         if self.pipeline not in PIPELINES:
@@ -48,6 +49,10 @@ class Context:
     @property
     def size(self) -> tuple[int, int]:
         return self.width, self.height
+
+    def backend(self, role: str) -> object:
+        """The loaded backend for `role` (cached per process)."""
+        return load_backend(role, getattr(self, role), device=self.device)
 
     def backends(self) -> dict[str, str]:
         return {role: getattr(self, role) for role in DEFAULTS}

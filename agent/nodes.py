@@ -1,5 +1,6 @@
 """The video graph's nodes: each does one step and returns only what it changed."""
 
+import threading
 import time
 from pathlib import Path
 
@@ -15,7 +16,6 @@ from tools.audio import load_audio
 from tools.critique import frames_for_critique
 from tools.files import write_json
 from tools.planning import make_plan
-from tools.registry import load_backend
 from tools.types import Attempt
 
 
@@ -37,7 +37,7 @@ def analyze(state: State, runtime: Runtime[Context]) -> dict:
 def tag(state: State, runtime: Runtime[Context]) -> dict:
     """Pipeline 1: style, content and emotion labels per section and for the song."""
     t0 = time.perf_counter()
-    tagger = load_backend("tagger", runtime.context.tagger)
+    tagger = runtime.context.backend("tagger")
     _progress("tag", f"labelling style, content and emotion ({tagger.name})")
     audio, sr = load_audio(state["song"])
     tags = tagger.tag(audio, sr, state["analysis"])
@@ -48,7 +48,7 @@ def tag(state: State, runtime: Runtime[Context]) -> dict:
 def listen(state: State, runtime: Runtime[Context]) -> dict:
     """Pipeline 2: a story for the whole song, one scene description per section."""
     t0 = time.perf_counter()
-    listener = load_backend("listener", runtime.context.listener)
+    listener = runtime.context.backend("listener")
     _progress("listen", f"writing a story from the audio ({listener.name})")
     audio, sr = load_audio(state["song"])
     story = listener.listen(audio, sr, state["analysis"], request=state["request"])
@@ -60,8 +60,8 @@ def write(state: State, runtime: Runtime[Context]) -> dict:
     """Style bible, characters and a beat-aligned shot list."""
     t0 = time.perf_counter()
     ctx = runtime.context
-    writer = load_backend("writer", ctx.writer)
-    video = load_backend("video", ctx.video)
+    writer = ctx.backend("writer")
+    video = ctx.backend("video")
     _progress("write", f"writing the script ({writer.name})")
     script = writer.write(
         analysis=state["analysis"],
@@ -83,7 +83,7 @@ def anchor(state: State, runtime: Runtime[Context]) -> dict:
     """Visual anchors made once per video: the look and a sheet per character."""
     t0 = time.perf_counter()
     ctx = runtime.context
-    video = load_backend("video", ctx.video)
+    video = ctx.backend("video")
     out_dir = Path(ctx.run_dir, "anchors")
     out_dir.mkdir(parents=True, exist_ok=True)
     _progress("anchor", "drawing the style reference and character sheets")
@@ -97,19 +97,21 @@ def generate(task: ClipTask, runtime: Runtime[Context]) -> dict:
     scene, n = task["scene"], task["attempt"]
     path = Path(ctx.run_dir, "clips", f"{scene['id']}.a{n}.mp4")
     path.parent.mkdir(parents=True, exist_ok=True)
-    t0 = time.perf_counter()
+    seconds = 0.0
     if not path.exists():
-        load_backend("video", ctx.video).render(
-            scene,
-            plan=task["plan"],
-            analysis=task["analysis"],
-            anchors=task["anchors"],
-            out_path=str(path),
-            size=ctx.size,
-            fps=ctx.fps,
-            seed=task["seed"],
-        )
-    seconds = time.perf_counter() - t0
+        with _render_slot(ctx.workers):
+            t0 = time.perf_counter()
+            ctx.backend("video").render(
+                scene,
+                plan=task["plan"],
+                analysis=task["analysis"],
+                anchors=task["anchors"],
+                out_path=str(path),
+                size=ctx.size,
+                fps=ctx.fps,
+                seed=task["seed"],
+            )
+            seconds = time.perf_counter() - t0
     attempt: Attempt = {
         "attempt": n,
         "seed": task["seed"],
@@ -124,7 +126,7 @@ def generate(task: ClipTask, runtime: Runtime[Context]) -> dict:
 def critique(state: State, runtime: Runtime[Context]) -> dict:
     """Score every new clip against the style and character anchors."""
     t0 = time.perf_counter()
-    critic = load_backend("critic", runtime.context.critic)
+    critic = runtime.context.backend("critic")
     plan, anchors = state["plan"], state["anchors"]
     scored: dict[str, list[Attempt]] = {}
     for scene in plan["scenes"]:
@@ -177,6 +179,14 @@ def report(state: State, runtime: Runtime[Context]) -> dict:
     path = write_report(state, runtime.context)
     _progress("report", f"report written to {path}")
     return {"report": path}
+
+
+_RENDER_SLOTS: dict[int, threading.BoundedSemaphore] = {}
+
+
+def _render_slot(workers: int) -> threading.BoundedSemaphore:
+    """At most `workers` clips render at once in this process."""
+    return _RENDER_SLOTS.setdefault(workers, threading.BoundedSemaphore(workers))
 
 
 def _save(runtime: Runtime[Context], name: str, data: object) -> None:

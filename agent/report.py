@@ -5,7 +5,6 @@ from pathlib import Path
 from agent.context import Context
 from agent.state import State, best_attempt
 from tools.files import write_json, write_text
-from tools.registry import load_backend
 
 
 def manifest(state: State, ctx: Context) -> dict:
@@ -43,7 +42,7 @@ def manifest(state: State, ctx: Context) -> dict:
         "pipeline": ctx.pipeline,
         "backends": ctx.backends(),
         "settings": {k: v for k, v in ctx.to_dict().items() if k not in ctx.backends()},
-        "critic_threshold": load_backend("critic", ctx.critic).threshold,
+        "critic_threshold": ctx.backend("critic").threshold,
         "critique_rounds": state.get("critique_rounds", 0),
         "regenerated": [s["id"] for s in scenes if len(s["attempts"]) > 1],
         "bible": plan["bible"],

@@ -29,13 +29,16 @@ def route_scenes(state: State, runtime: Runtime[Context]) -> list[Send]:
 def route_critique(state: State, runtime: Runtime[Context]) -> list[Send] | str:
     """Regenerate only the scenes that drifted, while they have retries left; else assemble."""
     plan, clips = state["plan"], state["clips"]
+    threshold = runtime.context.backend("critic").threshold
     sends = []
     for scene in plan["scenes"]:
         attempts = [a for a in clips.get(scene["id"], []) if a is not None]
         if not needs_retry(attempts, max_retries=runtime.context.max_retries):
             continue
         last = attempts[-1]
-        stronger = strengthen_prompt(scene["prompt"], scores=last["scores"], plan=plan, scene=scene)
+        stronger = strengthen_prompt(
+            scene["prompt"], scores=last["scores"], plan=plan, scene=scene, threshold=threshold
+        )
         task = clip_task(
             state,
             {**scene, "prompt": stronger},

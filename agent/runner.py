@@ -1,8 +1,8 @@
 """Run the video graph for one song in a run folder, with a SQLite checkpointer so it can resume."""
 
 import json
-import os
 import re
+import tempfile
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -15,7 +15,6 @@ from agent.graph import build_graph
 from tools.audio import load_audio
 from tools.errors import InvalidInputError
 from tools.files import write_json
-from tools.registry import load_backend
 
 THREAD = "video"  # one video per run folder
 Event = dict
@@ -37,16 +36,18 @@ def check_output(path: str) -> None:
     parent = out.parent.resolve()
     if not parent.is_dir():
         raise InvalidInputError(f"{path}: folder {parent} does not exist")
-    if not os.access(parent, os.W_OK):
-        raise InvalidInputError(f"{path}: cannot write to folder {parent}")
+    try:
+        tempfile.TemporaryFile(dir=parent).close()
+    except OSError as err:
+        raise InvalidInputError(f"{path}: cannot write in {parent}: {err.strerror}") from None
 
 
 def prepare(song: str, ctx: Context) -> None:
     """Validate everything cheap to validate before a run folder is made."""
     load_audio(song)
     check_output(ctx.output)
-    for role, spec in ctx.backends().items():
-        load_backend(role, spec)
+    for role in ctx.backends():
+        ctx.backend(role)
 
 
 def make_video(
@@ -76,7 +77,9 @@ def make_video(
     if not resume:
         write_json(settings_path, {"song": song, "request": request, "context": ctx.to_dict()})
 
-    config = {"configurable": {"thread_id": THREAD}, "max_concurrency": ctx.workers}
+    # Clip concurrency is bounded inside `generate` (LangGraph's max_concurrency=1 would leave no
+    # thread for the nodes while the stream is consumed).
+    config = {"configurable": {"thread_id": THREAD}}
     emit = on_event or (lambda event: None)
     t0 = time.perf_counter()
     with SqliteSaver.from_conn_string(str(run_dir / "checkpoints.sqlite")) as saver:

@@ -10,7 +10,7 @@ def template(name: str) -> str:
     return resources.files(__package__).joinpath(f"{name}.txt").read_text(encoding="utf-8")
 
 
-def render(name: str, **variables: object) -> str:
+def render(name: str, /, **variables: object) -> str:
     """Fill `prompts/<name>.txt`; a variable the template needs but was not given is an error."""
     text = template(name)
     needed = {field for _, field, _, _ in string.Formatter().parse(text) if field}

@@ -13,11 +13,31 @@ from tools.errors import BackendUnavailableError
 
 # role -> kind -> "module:Class". Classes take `model=` when the spec names one.
 BACKENDS: dict[str, dict[str, str]] = {
-    "tagger": {"features": "tools.tagging:FeatureTagger"},
-    "listener": {"features": "tools.listening:FeatureListener"},
-    "writer": {"template": "tools.writing:TemplateWriter"},
-    "video": {"procedural": "tools.video_procedural:ProceduralVideo"},
-    "critic": {"pixels": "tools.critique:PixelCritic"},
+    "tagger": {
+        "features": "tools.tagging:FeatureTagger",
+        "clap": "tools.tagging_clap:ClapTagger",
+    },
+    "listener": {
+        "features": "tools.listening:FeatureListener",
+        "openai": "tools.listening_openai:OpenAIListener",
+        "qwen2-audio": "tools.listening_qwen:Qwen2AudioListener",
+    },
+    "writer": {
+        "template": "tools.writing:TemplateWriter",
+        "openai": "tools.writing_openai:OpenAIWriter",
+        "transformers": "tools.writing_transformers:TransformersWriter",
+    },
+    "video": {
+        "procedural": "tools.video_procedural:ProceduralVideo",
+        "diffusers": "tools.video_diffusers:DiffusersVideo",
+    },
+    "critic": {
+        "pixels": "tools.critique:PixelCritic",
+        "clip": "tools.critique_embed:ClipCritic",
+        "siglip": "tools.critique_embed:SiglipCritic",
+        "dinov2": "tools.critique_embed:Dinov2Critic",
+    },
+    "lyrics": {"whisper": "tools.lyrics:WhisperLyrics"},
 }
 
 DEFAULTS = {
@@ -36,8 +56,12 @@ def parse_spec(spec: str) -> tuple[str, str | None]:
 
 
 @cache
-def load_backend(role: str, spec: str) -> object:
-    """Instantiate the backend for `role` named by `spec` (cached: models load once per process)."""
+def load_backend(role: str, spec: str, *, device: str = "auto") -> object:
+    """Instantiate the backend for `role` named by `spec` (cached: models load once per process).
+
+    Model backends take `model=` (a hub id or a local folder) and `device=` ("auto", "cpu",
+    "cuda", "cuda:1"); offline ones take neither.
+    """
     kinds = BACKENDS.get(role)
     if kinds is None:
         raise BackendUnavailableError(f"unknown role {role!r}; roles: {', '.join(BACKENDS)}")
@@ -48,8 +72,10 @@ def load_backend(role: str, spec: str) -> object:
         )
     module_name, _, class_name = kinds[kind].partition(":")
     cls = getattr(import_module(module_name), class_name)
+    params = inspect.signature(cls).parameters
+    options = {"device": device} if "device" in params else {}
     if model is None:
-        return cls()
-    if "model" not in inspect.signature(cls).parameters:
+        return cls(**options)
+    if "model" not in params:
         raise BackendUnavailableError(f"{role} backend {kind!r} takes no model (got {spec!r})")
-    return cls(model=model)
+    return cls(model=model, **options)

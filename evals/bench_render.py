@@ -1,0 +1,232 @@
+"""Speed of the procedural renderer against ffmpeg encoding a test pattern.
+
+Renders ~20 s of a typical plan (five scenes, two characters, rain, captions, every kind of
+camera move) at 1280x720 24 fps through `ProceduralVideo.render`, then times ffmpeg encoding
+the same duration of `testsrc2` with libx264 veryfast, in the same run, and prints the ratio.
+
+    python -m evals.bench_render [--seconds 20] [--size 1280x720] [--fps 24]
+"""
+
+import argparse
+import math
+import resource
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from tools.ffmpeg import ffmpeg_exe, video_info
+from tools.types import Analysis, Character, Plan, Scene
+from tools.video_procedural import ProceduralVideo
+
+_SCENES = [  # setting, camera, characters, caption
+    ("a rain-soaked city rooftop at night", "slow push-in", ["c1"], "we were the last lights on"),
+    ("a concert stage under sweeping spotlights", "handheld", ["c1", "c2"], None),
+    ("a synthwave highway at sunset", "pan right", ["c2"], None),
+    ("drifting through deep space past a ringed planet", "orbit", ["c2"], None),
+    ("a quiet bedroom at night, lamp on", "static", ["c1", "c2"], "hold on"),
+    ("a beach at sunset with rolling waves", "crane up", ["c1"], None),
+    ("a pine forest at dusk with fireflies", "zoom out", [], None),
+]
+
+
+def sample_analysis(duration: float, *, tempo: float = 120.0, hz: float = 20.0) -> Analysis:
+    """A synthetic song: steady beats, downbeats every bar, energy rising into a chorus."""
+    period = 60.0 / tempo
+    beats = [round(i * period, 4) for i in range(int(duration / period) + 1)]
+    frames = int(duration * hz) + 1
+    energy, onset = [], []
+    for i in range(frames):
+        t = i / hz
+        since = min(abs(t - b) for b in beats[max(0, int(t / period) - 1) : int(t / period) + 2])
+        hit = math.exp(-since / 0.06)
+        swell = 0.45 + 0.35 * math.sin(t / duration * math.pi)
+        energy.append(round(min(1.0, swell + 0.15 * hit), 4))
+        onset.append(round(hit, 4))
+    return Analysis(
+        path="synthetic.wav",
+        duration=duration,
+        tempo=tempo,
+        beats=beats,
+        downbeats=beats[::4],
+        sections=[{"start": 0.0, "end": duration, "label": "verse", "energy": 0.6}],
+        curve_hz=hz,
+        energy=energy,
+        onset=onset,
+        vocal=[0.5] * frames,
+        features={"key": "A", "mode": "minor"},
+    )
+
+
+def sample_characters() -> list[Character]:
+    return [
+        Character(
+            id="c1",
+            name="Mara",
+            figure="singer",
+            description="a young woman with long black hair, a red jacket and a gold scarf",
+            colors={"skin": "#c98b6b", "hair": "#1c1418", "outfit": "#d1432f", "accent": "#f2c14e"},
+        ),
+        Character(
+            id="c2",
+            name="Kit",
+            figure="dancer",
+            description="a dancer with a curly afro in a teal tracksuit",
+            colors={"skin": "#7a4a32", "hair": "#2b1b12", "outfit": "#1fa58f", "accent": "#ff8a3d"},
+        ),
+    ]
+
+
+def sample_plan(duration: float, *, palette: list[str] | None = None) -> Plan:
+    """A plan of 4 s scenes cycling through typical settings and camera moves."""
+    palette = palette or ["#120d26", "#2b2157", "#5b4b8a", "#ff4f7b", "#ffd166"]
+    bible = {
+        "medium": "flat vector animation with soft paper grain",
+        "palette": palette,
+        "lighting": "neon rim light, deep shadows",
+        "camera": "slow, smooth moves",
+        "mood": "melancholic, hopeful",
+        "text": "flat vector animation, limited palette",
+    }
+    scenes: list[Scene] = []
+    starts = [round(t, 3) for t in _range(0.0, duration, 4.0)]
+    for i, start in enumerate(starts):
+        setting, camera, cast, caption = _SCENES[i % len(_SCENES)]
+        scene = Scene(
+            id=f"s{i + 1:02d}",
+            index=i,
+            start=start,
+            end=min(duration, start + 4.0),
+            section=0,
+            section_label="verse",
+            setting=setting,
+            description=setting,
+            camera=camera,
+            characters=cast,
+            intensity=0.4 + 0.5 * (i % 3) / 2,
+            prompt=setting,
+            transition_in="cut",
+        )
+        if caption:
+            scene["caption"] = caption
+        scenes.append(scene)
+    return Plan(
+        request="",
+        title="Sample",
+        story="",
+        writer="hand",
+        bible=bible,
+        characters=sample_characters(),
+        scenes=scenes,
+    )
+
+
+def _range(start: float, stop: float, step: float) -> list[float]:
+    return [start + i * step for i in range(math.ceil((stop - start) / step))]
+
+
+@dataclass(frozen=True)
+class Timing:
+    wall: float  # seconds
+    cpu: float  # seconds of this process (the renderer and the pipe writer)
+    encoder_cpu: float  # seconds of the ffmpeg children
+
+
+def _cpu() -> tuple[float, float]:
+    own, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
+
+
+@contextmanager
+def _timed(out: list[Timing]) -> Iterator[None]:
+    cpu, wall = _cpu(), time.perf_counter()
+    yield
+    now = _cpu()
+    out.append(Timing(time.perf_counter() - wall, now[0] - cpu[0], now[1] - cpu[1]))
+
+
+def time_render(
+    plan: Plan, analysis: Analysis, *, folder: Path, size: tuple[int, int], fps: int
+) -> Timing:
+    """Time to render and encode every scene of the plan (the anchors are made first, untimed)."""
+    backend = ProceduralVideo()
+    anchors = backend.anchors(plan, out_dir=str(folder), size=size, seed=0)
+    timings: list[Timing] = []
+    with _timed(timings):
+        for scene in plan["scenes"]:
+            backend.render(
+                scene,
+                plan=plan,
+                analysis=analysis,
+                anchors=anchors,
+                out_path=str(folder / f"{scene['id']}.mp4"),
+                size=size,
+                fps=fps,
+                seed=scene["index"],
+            )
+    return timings[0]
+
+
+def time_testsrc(seconds: float, *, folder: Path, size: tuple[int, int], fps: int) -> Timing:
+    """Time for ffmpeg to encode `seconds` of testsrc2 with libx264 veryfast."""
+    source = f"testsrc2=size={size[0]}x{size[1]}:rate={fps}"
+    cmd = [
+        ffmpeg_exe(),
+        "-nostdin",
+        "-v",
+        "error",
+        "-y",
+        "-f",
+        "lavfi",
+        "-i",
+        source,
+        "-t",
+        str(seconds),
+        "-c:v",
+        "libx264",
+        "-preset",
+        "veryfast",
+        "-pix_fmt",
+        "yuv420p",
+        str(folder / "testsrc2.mp4"),
+    ]
+    timings: list[Timing] = []
+    with _timed(timings):
+        subprocess.run(cmd, check=True)
+    return timings[0]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--size", default="1280x720")
+    parser.add_argument("--fps", type=int, default=24)
+    args = parser.parse_args()
+    size = tuple(int(v) for v in args.size.split("x"))
+    plan, analysis = sample_plan(args.seconds), sample_analysis(args.seconds)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        ours = time_render(plan, analysis, folder=folder, size=size, fps=args.fps)
+        frames = sum(video_info(str(folder / f"{s['id']}.mp4")).frames for s in plan["scenes"])
+        reference = time_testsrc(args.seconds, folder=folder, size=size, fps=args.fps)
+    ms = 1000 / frames
+    print(
+        f"procedural render+encode: {ours.wall:.2f} s for {frames} frames "
+        f"({ours.wall * ms:.1f} ms a frame); CPU a frame: renderer {ours.cpu * ms:.1f} ms, "
+        f"ffmpeg {ours.encoder_cpu * ms:.1f} ms"
+    )
+    print(
+        f"ffmpeg testsrc2 veryfast: {reference.wall:.2f} s; "
+        f"CPU a frame: ffmpeg {reference.encoder_cpu * ms:.1f} ms"
+    )
+    print(f"ratio: {ours.wall / reference.wall:.2f}")
+
+
+if __name__ == "__main__":
+    main()

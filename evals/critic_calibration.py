@@ -1,0 +1,178 @@
+"""Calibration of the pixel critic: how consistent and drifted clips score.
+
+For each palette of the template writer (its mood and style palettes), a plan of nine
+settings with a two-character cast from the writer's character sheet is rendered by the
+procedural backend three ways through `DriftingVideo`: faithfully, with a style drift and with
+a character drift. `PixelCritic` scores every clip (frames read with `frames_for_critique`, as
+the graph does); the score distributions and the precision and recall of flagging a drifted
+clip at a range of thresholds are printed.
+
+    python -m evals.critic_calibration [--palettes 20] [--size 320x180] [--offset 0]
+
+`--offset` changes seeds, casts and which setting becomes the style anchor (a held-out set).
+"""
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from evals.drift import DriftingVideo
+from tools.critique import PixelCritic, frames_for_critique
+from tools.storytelling import Member
+from tools.types import Analysis, Plan, Scene
+from tools.video_procedural import ProceduralVideo
+from tools.writing import MOOD_PALETTES, STYLE_PALETTES, character_sheet
+
+SHOT = 1.5
+FPS = 12
+SETTINGS = [  # setting, camera, cast (indices into the two characters)
+    ("a city rooftop at night above a glowing skyline", "slow push-in", [0]),
+    ("a desert of rolling dunes under a huge sky", "pan left", [1]),
+    ("a concert stage under sweeping spotlights", "handheld", [0, 1]),
+    ("an ocean shore where long waves break on the sand", "crane up", []),
+    ("a pine forest at dusk with fireflies", "orbit", [0, 1]),
+    ("drifting through deep space past a ringed planet", "static", [1]),
+    ("a quiet bedroom at night, lamp on", "pull back", [0]),
+    ("snowy mountains at dawn", "pan right", [0, 1]),
+    ("an abstract dreamscape of floating shapes", "fast push-in", [0]),
+]
+FIGURES = ("singer", "dancer", "astronaut", "robot", "person")
+VARIANTS = ("consistent", "style", "character")
+
+
+def sample_plan(palette: list[str], k: int) -> Plan:
+    """Nine scenes, the first setting rotated by k, and a cast the writer would pick."""
+    members = [Member(FIGURES[(k + i) % 5], FIGURES[(k + i) % 5], 1, {}, None) for i in (0, 1)]
+    cast = character_sheet(members, palette=palette, seed=k)
+    shots = SETTINGS[k % 9 :] + SETTINGS[: k % 9]
+    scenes: list[Scene] = [
+        {
+            "id": f"s{i + 1:02d}",
+            "index": i,
+            "start": i * SHOT,
+            "end": (i + 1) * SHOT,
+            "section": 0,
+            "section_label": "verse",
+            "setting": setting,
+            "description": setting,
+            "camera": camera,
+            "characters": [cast[j]["id"] for j in who],
+            "intensity": (0.3, 0.6, 0.9)[i % 3],
+            "prompt": setting,
+            "transition_in": "cut",
+        }
+        for i, (setting, camera, who) in enumerate(shots)
+    ]
+    bible = {
+        "medium": "flat vector animation",
+        "palette": palette,
+        "lighting": "soft",
+        "camera": "smooth",
+        "mood": "any",
+        "text": "flat vector animation, limited palette",
+    }
+    return {
+        "request": "",
+        "title": "calibration",
+        "story": "",
+        "writer": "eval",
+        "bible": bible,
+        "characters": cast,
+        "scenes": scenes,
+    }
+
+
+def sample_analysis(duration: float, hz: float = 20.0) -> Analysis:
+    """A steady 120 BPM song whose energy swells towards the middle."""
+    t = np.arange(int(duration * hz) + 1) / hz
+    beats = list(np.arange(0.0, duration, 0.5).round(3))
+    onset = np.exp(-((t * 2) % 1) / 0.1)
+    energy = np.clip(0.45 + 0.35 * np.sin(np.pi * t / duration) + 0.1 * onset, 0, 1)
+    return {
+        "path": "synthetic.wav",
+        "duration": duration,
+        "tempo": 120.0,
+        "beats": beats,
+        "downbeats": beats[::4],
+        "curve_hz": hz,
+        "energy": energy.tolist(),
+        "sections": [{"start": 0.0, "end": duration, "label": "verse", "energy": 0.6}],
+        "onset": onset.tolist(),
+        "vocal": [0.5] * len(t),
+        "features": {},
+    }
+
+
+def score_palette(
+    palette: list[str], k: int, *, folder: Path, size: tuple[int, int]
+) -> list[tuple[str, float]]:
+    """(variant, overall score) of every clip of one palette's plan."""
+    plan = sample_plan(palette, k)
+    analysis = sample_analysis(len(plan["scenes"]) * SHOT + 1)
+    base, critic = ProceduralVideo(), PixelCritic()
+    anchors = base.anchors(plan, out_dir=str(folder / f"anchors{k}"), size=size, seed=k)
+    results = []
+    for variant in VARIANTS:
+        scenes = [s for s in plan["scenes"] if variant != "character" or s["characters"]]
+        drift = {} if variant == "consistent" else {s["id"]: variant for s in scenes}
+        backend = DriftingVideo(base, drift)
+        for scene in scenes:
+            path = folder / f"{k}-{variant}-{scene['id']}.mp4"
+            backend.render(
+                scene,
+                plan=plan,
+                analysis=analysis,
+                anchors=anchors,
+                out_path=str(path),
+                size=size,
+                fps=FPS,
+                seed=1000 * k + scene["index"],
+            )
+            frames = frames_for_critique(str(path))
+            scores = critic.score(frames, scene=scene, plan=plan, anchors=anchors)
+            results.append((variant, scores["overall"]))
+    return results
+
+
+def report(results: list[tuple[str, float]], threshold: float) -> None:
+    for variant in VARIANTS:
+        v = np.array([s for name, s in results if name == variant])
+        print(
+            f"{variant:>11}: n {len(v):3d}  min {v.min():.3f}  p10 {np.percentile(v, 10):.3f}  "
+            f"median {np.median(v):.3f}  p90 {np.percentile(v, 90):.3f}  max {v.max():.3f}"
+        )
+    ok = np.array([s for name, s in results if name == "consistent"])
+    for t in sorted({*np.round(np.arange(0.5, 0.81, 0.05), 2), threshold}):
+        caught = {v: np.mean([s < t for name, s in results if name == v]) for v in VARIANTS[1:]}
+        drifted = [s for name, s in results if name != "consistent"]
+        tp, fp = sum(s < t for s in drifted), int((ok < t).sum())
+        mark = "  <- PixelCritic.threshold" if t == threshold else ""
+        print(
+            f"t={t:.2f}: precision {tp / max(tp + fp, 1):.3f}  recall {tp / len(drifted):.3f} "
+            f"(style {caught['style']:.3f}, character {caught['character']:.3f})  "
+            f"false alarms {fp}/{len(ok)}{mark}"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--palettes", type=int, default=20)
+    parser.add_argument("--size", default="320x180")
+    parser.add_argument("--offset", type=int, default=0)
+    args = parser.parse_args()
+    size = tuple(int(v) for v in args.size.split("x"))
+    palettes = [[s.hex for s in p] for p in [*MOOD_PALETTES.values(), *STYLE_PALETTES.values()]]
+    start = time.perf_counter()
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for i, palette in enumerate(palettes[: args.palettes]):
+            results += score_palette(palette, i + args.offset, folder=Path(tmp), size=size)
+    print(f"{len(results)} clips in {time.perf_counter() - start:.0f} s")
+    report(results, PixelCritic.threshold)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,251 @@
+"""Assembly: exact frame count, the song muxed as AAC, cuts on the right frame, transitions,
+tiling checks and atomic output. Clips are solid colours so every frame can be checked."""
+
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from tools.assembly import assemble, frame_bounds
+from tools.errors import GenerationFailedError, InvalidInputError
+from tools.ffmpeg import ffmpeg_exe, frame_writer, read_frames, video_info
+from tools.types import Scene
+
+FPS = 12
+SIZE = (64, 36)
+RED, BLUE, GREEN = (220, 30, 30), (30, 30, 220), (30, 200, 60)
+
+
+def scene(index: int, start: float, end: float, transition: str = "cut") -> Scene:
+    return {
+        "id": f"s{index + 1:02d}",
+        "index": index,
+        "start": start,
+        "end": end,
+        "section": 0,
+        "section_label": "verse",
+        "setting": "a test card",
+        "description": "a solid colour",
+        "camera": "static",
+        "characters": [],
+        "intensity": 0.5,
+        "prompt": "a solid colour",
+        "transition_in": transition,
+    }
+
+
+def solid_clip(path: Path, color: tuple[int, int, int], frames: int) -> str:
+    with frame_writer(str(path), size=SIZE, fps=FPS) as writer:
+        for _ in range(frames):
+            writer.write(np.full((SIZE[1], SIZE[0], 3), color, np.uint8))
+    return str(path)
+
+
+def song(path: Path, seconds: float) -> str:
+    t = np.arange(int(seconds * 44100)) / 44100
+    sf.write(path, 0.3 * np.sin(2 * np.pi * 220 * t), 44100)
+    return str(path)
+
+
+def clips_for(tmp_path: Path, spans: list[tuple[float, float, str]], colors) -> list:
+    out = []
+    for k, ((start, end, transition), color) in enumerate(zip(spans, colors, strict=True)):
+        frames = round(end * FPS) - round(start * FPS)
+        clip = solid_clip(tmp_path / f"clip{k}.mp4", color, frames)
+        out.append((scene(k, start, end, transition), clip))
+    return out
+
+
+def mean_rgb(frame: np.ndarray) -> np.ndarray:
+    return frame.reshape(-1, 3).mean(axis=0)
+
+
+def close_to(frame: np.ndarray, color: tuple[int, int, int], tol: float = 12) -> bool:
+    return bool(np.abs(mean_rgb(frame) - color).max() <= tol)
+
+
+def streams(path: Path) -> str:
+    probe = subprocess.run([ffmpeg_exe(), "-hide_banner", "-i", str(path)], capture_output=True)
+    return probe.stderr.decode(errors="replace")
+
+
+def test_frame_count_duration_and_aac_audio(tmp_path):
+    spans = [(0.0, 1.0, "cut"), (1.0, 1.75, "crossfade"), (1.75, 2.5, "flash")]
+    clips = clips_for(tmp_path, spans, [RED, BLUE, GREEN])
+    out = tmp_path / "video.mp4"
+    assemble(
+        clips,
+        audio_path=song(tmp_path / "song.wav", 2.5),
+        out_path=str(out),
+        fps=FPS,
+        size=SIZE,
+        duration=2.5,
+    )
+    info = video_info(str(out))
+    assert info.frames == 30 and (info.width, info.height) == SIZE and info.fps == FPS
+    text = streams(out)
+    assert "Audio: aac" in text and "Video: h264" in text and "yuv420p" in text
+    assert "Duration: 00:00:02.5" in text
+
+
+def test_audio_longer_than_the_video_is_cut_to_it(tmp_path):
+    clips = clips_for(tmp_path, [(0.0, 1.0, "cut")], [RED])
+    out = tmp_path / "video.mp4"
+    assemble(
+        clips,
+        audio_path=song(tmp_path / "song.wav", 3.0),
+        out_path=str(out),
+        fps=FPS,
+        size=SIZE,
+        duration=1.0,
+    )
+    assert "Duration: 00:00:01.0" in streams(out)
+
+
+@pytest.mark.parametrize("cut", [1.0, 1.04, 0.96])  # on a frame, and rounding down / up to it
+def test_a_cut_lands_on_its_frame(tmp_path, cut):
+    clips = clips_for(tmp_path, [(0.0, cut, "cut"), (cut, 2.0, "cut")], [RED, BLUE])
+    out = tmp_path / "video.mp4"
+    assemble(
+        clips,
+        audio_path=song(tmp_path / "song.wav", 2.0),
+        out_path=str(out),
+        fps=FPS,
+        size=SIZE,
+        duration=2.0,
+    )
+    boundary = round(cut * FPS)
+    assert boundary == 12
+    before, after = read_frames(str(out), indices=[boundary - 1, boundary])
+    assert close_to(before, RED) and close_to(after, BLUE)
+
+
+def test_crossfade_frames_are_blends_centred_on_the_cut(tmp_path):
+    clips = clips_for(tmp_path, [(0.0, 2.0, "cut"), (2.0, 4.0, "crossfade")], [RED, BLUE])
+    out = tmp_path / "video.mp4"
+    assemble(
+        clips,
+        audio_path=song(tmp_path / "song.wav", 4.0),
+        out_path=str(out),
+        fps=FPS,
+        size=SIZE,
+        duration=4.0,
+    )
+    frames = read_frames(str(out), indices=list(range(18, 30)))
+    red = [mean_rgb(f)[0] for f in frames]
+    blue = [mean_rgb(f)[2] for f in frames]
+    assert close_to(frames[0], RED) and close_to(frames[-1], BLUE)  # frames 18 and 29: untouched
+    assert all(a >= b - 2 for a, b in zip(red, red[1:], strict=False))  # red fades out
+    assert all(a <= b + 2 for a, b in zip(blue, blue[1:], strict=False))  # blue fades in
+    mixed = [i for i, f in enumerate(frames) if not close_to(f, RED) and not close_to(f, BLUE)]
+    assert mixed and 18 + mixed[0] < 24 <= 18 + mixed[-1]  # the dissolve straddles frame 24
+    middle = mean_rgb(frames[24 - 18])
+    assert abs(middle[0] - middle[2]) < 60  # about half way at the cut
+
+
+def test_flash_brightens_the_cut_and_decays(tmp_path):
+    clips = clips_for(tmp_path, [(0.0, 1.0, "cut"), (1.0, 2.0, "flash")], [BLUE, BLUE])
+    out = tmp_path / "video.mp4"
+    assemble(
+        clips,
+        audio_path=song(tmp_path / "song.wav", 2.0),
+        out_path=str(out),
+        fps=FPS,
+        size=SIZE,
+        duration=2.0,
+    )
+    frames = read_frames(str(out), indices=[11, 12, 13, 14, 20])
+    light = [mean_rgb(f).mean() for f in frames]
+    assert close_to(frames[0], BLUE) and close_to(frames[-1], BLUE)
+    assert light[1] > light[0] + 80  # the cut frame flashes
+    assert light[1] > light[2] > light[3]  # and decays
+
+
+@pytest.mark.parametrize(
+    ("spans", "match"),
+    [
+        ([(0.0, 1.0), (1.2, 2.0)], "gap between s01"),
+        ([(0.0, 1.2), (1.0, 2.0)], "overlap between s01"),
+        ([(0.5, 1.0), (1.0, 2.0)], r"must tile \[0, 2.000\)"),
+        ([(0.0, 1.0), (1.0, 1.5)], r"must tile \[0, 2.000\)"),
+        ([(0.0, 1.0), (1.0, 1.02), (1.02, 2.0)], "s02 .* spans no frame"),
+    ],
+)
+def test_bad_tiling_is_refused(spans, match):
+    scenes = [scene(k, a, b) for k, (a, b) in enumerate(spans)]
+    with pytest.raises(InvalidInputError, match=match):
+        frame_bounds(scenes, fps=FPS, duration=2.0)
+
+
+def test_frame_bounds_follow_the_rounding_rule():
+    scenes = [scene(0, 0.0, 1.04), scene(1, 1.04, 2.5), scene(2, 2.5, 3.71)]
+    assert frame_bounds(scenes, fps=FPS, duration=3.71) == [0, 12, 30, 45]
+
+
+def test_unknown_transition_is_refused(tmp_path):
+    clips = clips_for(tmp_path, [(0.0, 1.0, "cut"), (1.0, 2.0, "wipe")], [RED, BLUE])
+    with pytest.raises(InvalidInputError, match="transition 'wipe'"):
+        assemble(
+            clips,
+            audio_path=song(tmp_path / "song.wav", 2.0),
+            out_path=str(tmp_path / "v.mp4"),
+            fps=FPS,
+            size=SIZE,
+            duration=2.0,
+        )
+
+
+def test_a_broken_clip_fails_cleanly_and_leaves_nothing(tmp_path):
+    clips = clips_for(tmp_path, [(0.0, 1.0, "cut")], [RED])
+    broken = tmp_path / "broken.mp4"
+    broken.write_bytes(b"not a video at all")
+    clips.append((scene(1, 1.0, 2.0, "crossfade"), str(broken)))
+    out = tmp_path / "out" / "video.mp4"
+    out.parent.mkdir()
+    out.write_bytes(b"previous video")  # an older result stays untouched
+    with pytest.raises(GenerationFailedError, match="cannot decode clip .*broken.mp4"):
+        assemble(
+            clips,
+            audio_path=song(tmp_path / "song.wav", 2.0),
+            out_path=str(out),
+            fps=FPS,
+            size=SIZE,
+            duration=2.0,
+        )
+    assert out.read_bytes() == b"previous video"
+    assert sorted(p.name for p in out.parent.iterdir()) == ["video.mp4"]
+
+
+def test_a_missing_clip_is_an_input_error(tmp_path):
+    with pytest.raises(InvalidInputError, match="missing file"):
+        assemble(
+            [(scene(0, 0.0, 1.0), str(tmp_path / "nope.mp4"))],
+            audio_path=song(tmp_path / "song.wav", 1.0),
+            out_path=str(tmp_path / "v.mp4"),
+            fps=FPS,
+            size=SIZE,
+            duration=1.0,
+        )
+    assert not (tmp_path / "v.mp4").exists()
+
+
+def test_short_or_odd_sized_clips_are_conformed(tmp_path):
+    short = solid_clip(tmp_path / "short.mp4", RED, 8)  # 12 frames are due
+    with frame_writer(str(tmp_path / "big.mp4"), size=(128, 72), fps=24) as writer:
+        for _ in range(24):  # 1 s at 24 fps: resampled to 12 fps, scaled to 64x36
+            writer.write(np.full((72, 128, 3), BLUE, np.uint8))
+    clips = [(scene(0, 0.0, 1.0), short), (scene(1, 1.0, 2.0), str(tmp_path / "big.mp4"))]
+    out = tmp_path / "video.mp4"
+    assemble(
+        clips,
+        audio_path=song(tmp_path / "song.wav", 2.0),
+        out_path=str(out),
+        fps=FPS,
+        size=SIZE,
+        duration=2.0,
+    )
+    assert video_info(str(out)).frames == 24
+    held, last_red, first_blue = read_frames(str(out), indices=[7, 11, 12])
+    assert close_to(held, RED) and close_to(last_red, RED) and close_to(first_blue, BLUE)

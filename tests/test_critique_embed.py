@@ -1,0 +1,206 @@
+"""Embedding critics (CLIP, SigLIP, DINOv2) on tiny random-weight checkpoints, and calibration."""
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from tools.critique_embed import (
+    ClipCritic,
+    CosineScale,
+    Dinov2Critic,
+    EmbeddingCritic,
+    SiglipCritic,
+    calibrate,
+)
+from tools.errors import BackendUnavailableError, InvalidInputError
+
+pytest.importorskip("torch")
+pytest.importorskip("transformers")
+
+# the registry lines this module adds
+CRITIC_ENTRIES = {
+    "clip": "tools.critique_embed:ClipCritic",
+    "siglip": "tools.critique_embed:SiglipCritic",
+    "dinov2": "tools.critique_embed:Dinov2Critic",
+}
+SIZE = 32  # the tiny models' image size
+
+
+def byte_vocab() -> dict[str, int]:
+    """Roberta's special tokens and the 256 byte-level symbols: every text tokenizes."""
+    printable = [*range(ord("!"), ord("~") + 1), *range(0xA1, 0xAD), *range(0xAE, 0x100)]
+    shifted = [b for b in range(256) if b not in printable]
+    symbols = [chr(b) for b in printable] + [chr(256 + i) for i in range(len(shifted))]
+    return {t: i for i, t in enumerate(["<s>", "<pad>", "</s>", "<unk>", "<mask>", *symbols])}
+
+
+def tiny_tower(**extra: object) -> dict[str, object]:
+    return {
+        "hidden_size": 32,
+        "intermediate_size": 37,
+        "num_hidden_layers": 1,
+        "num_attention_heads": 2,
+        **extra,
+    }
+
+
+def save_tiny(kind: str, folder) -> None:
+    """A tiny checkpoint of `kind` with its image processor (and tokenizer) beside it."""
+    import torch
+    import transformers as tf
+
+    vocab = byte_vocab()
+    tokens = {"vocab_size": len(vocab), "pad_token_id": 1, "bos_token_id": 0, "eos_token_id": 2}
+    vision = tiny_tower(image_size=SIZE, patch_size=8)
+    torch.manual_seed(0)
+    if kind == "clip":
+        text = tiny_tower(max_position_embeddings=77, **tokens)
+        model = tf.CLIPModel(
+            tf.CLIPConfig(text_config=text, vision_config=vision, projection_dim=16)
+        )
+        processor = tf.CLIPImageProcessorPil(
+            size={"shortest_edge": SIZE}, crop_size={"height": SIZE, "width": SIZE}
+        )
+    elif kind == "siglip":
+        text = tiny_tower(max_position_embeddings=64, **tokens)
+        model = tf.SiglipModel(tf.SiglipConfig(text_config=text, vision_config=vision))
+        processor = tf.SiglipImageProcessorPil(size={"height": SIZE, "width": SIZE})
+    else:
+        model = tf.Dinov2Model(
+            tf.Dinov2Config(hidden_size=32, num_hidden_layers=1, num_attention_heads=2, mlp_ratio=2)
+        )
+        processor = tf.BitImageProcessorPil(
+            size={"shortest_edge": SIZE}, crop_size={"height": SIZE, "width": SIZE}
+        )
+    model.save_pretrained(folder)
+    processor.save_pretrained(folder)
+    if kind != "dinov2":
+        tf.RobertaTokenizer(vocab=vocab, merges=[]).save_pretrained(folder)
+
+
+CRITICS = {"clip": ClipCritic, "siglip": SiglipCritic, "dinov2": Dinov2Critic}
+
+
+@pytest.fixture(scope="module", params=sorted(CRITICS))
+def critic(request, tmp_path_factory) -> EmbeddingCritic:
+    folder = tmp_path_factory.mktemp(f"tiny_{request.param}")
+    save_tiny(request.param, folder)
+    return CRITICS[request.param](model=str(folder), device="cpu")
+
+
+def gradient() -> np.ndarray:
+    ramp = np.linspace(0, 255, 48, dtype=np.float32)
+    image = np.stack(np.broadcast_arrays(ramp[None, :], ramp[:, None], 128.0), axis=-1)
+    return image.astype(np.uint8)
+
+
+def noise() -> np.ndarray:
+    return np.random.default_rng(1).integers(0, 256, (48, 48, 3), dtype=np.uint8)
+
+
+@pytest.fixture(scope="module")
+def anchors(tmp_path_factory) -> dict:
+    folder = tmp_path_factory.mktemp("anchors")
+    Image.fromarray(gradient()).save(folder / "style.png")
+    Image.fromarray(255 - gradient()).save(folder / "c1.png")
+    return {"style": str(folder / "style.png"), "characters": {"c1": str(folder / "c1.png")}}
+
+
+def scene(characters: list[str]) -> dict:
+    return {
+        "id": "s01",
+        "prompt": "a lone singer on a rainy rooftop at night",
+        "characters": characters,
+    }
+
+
+def test_scores_have_the_documented_keys(critic, anchors):
+    scores = critic.score([gradient(), noise()], scene=scene(["c1"]), plan={}, anchors=anchors)
+    expected = {"style", "character", "overall"} | ({"prompt"} if critic.has_text else set())
+    assert set(scores) == expected
+    assert all(0.0 <= value <= 1.0 for value in scores.values())
+    parts = [v for k, v in scores.items() if k != "overall"]
+    assert scores["overall"] == pytest.approx(np.mean(parts))
+
+
+def test_no_character_on_screen_means_no_character_score(critic, anchors):
+    scores = critic.score([gradient()], scene=scene([]), plan={}, anchors=anchors)
+    assert "character" not in scores
+
+
+def test_the_anchor_itself_scores_higher_than_a_different_picture(critic, anchors):
+    same = critic.score([gradient()], scene=scene(["c1"]), plan={}, anchors=anchors)
+    other = critic.score([noise()], scene=scene(["c1"]), plan={}, anchors=anchors)
+    assert same["style"] > other["style"]
+    sheet = critic.score([255 - gradient()], scene=scene(["c1"]), plan={}, anchors=anchors)
+    assert sheet["character"] > other["character"]
+
+
+def test_scores_are_deterministic(critic, anchors):
+    frames = [gradient(), noise()]
+    first = critic.score(frames, scene=scene(["c1"]), plan={}, anchors=anchors)
+    assert critic.score(frames, scene=scene(["c1"]), plan={}, anchors=anchors) == first
+
+
+def test_bad_input_is_reported(critic, anchors):
+    with pytest.raises(InvalidInputError, match="no frames"):
+        critic.score([], scene=scene([]), plan={}, anchors=anchors)
+    with pytest.raises(InvalidInputError, match="uint8"):
+        critic.score([gradient()[..., 0]], scene=scene([]), plan={}, anchors=anchors)
+    with pytest.raises(InvalidInputError, match="c2"):
+        critic.score([gradient()], scene=scene(["c2"]), plan={}, anchors=anchors)
+    with pytest.raises(InvalidInputError, match="does not exist"):
+        critic.score([gradient()], scene=scene([]), plan={}, anchors={"style": "/no/such.png"})
+
+
+def test_loads_through_the_registry(monkeypatch, tmp_path):
+    from tools import registry
+
+    save_tiny("dinov2", tmp_path)
+    monkeypatch.setitem(
+        registry.BACKENDS, "critic", {**registry.BACKENDS["critic"], **CRITIC_ENTRIES}
+    )
+    registry.load_backend.cache_clear()
+    try:
+        backend = registry.load_backend("critic", f"dinov2:{tmp_path}", device="cpu")
+        assert isinstance(backend, Dinov2Critic)
+        assert backend.name == "dinov2"
+        assert backend.threshold == Dinov2Critic.default_threshold
+    finally:
+        registry.load_backend.cache_clear()
+
+
+def test_missing_model_is_backend_unavailable(tmp_path):
+    with pytest.raises(BackendUnavailableError):
+        ClipCritic(model=str(tmp_path / "no-such-model"), device="cpu")
+    with pytest.raises(BackendUnavailableError, match="not available locally"):
+        Dinov2Critic(device="cpu")  # facebook/dinov2-small is not cached here
+
+
+def test_cosine_scale_is_logistic_between_its_references():
+    scale = CosineScale(unrelated=0.5, faithful=0.9)
+    assert scale(0.5) == pytest.approx(0.1)
+    assert scale(0.7) == pytest.approx(0.5)
+    assert scale(0.9) == pytest.approx(0.9)
+    assert 0.0 < scale(-1.0) < scale(0.0) < scale(1.0) < 1.0
+
+
+def test_calibrate_splits_separated_scores():
+    threshold = calibrate([0.7, 0.8, 0.9, 0.75], [0.2, 0.3, 0.45])
+    assert 0.45 < threshold < 0.7
+    assert threshold == pytest.approx(0.575)
+
+
+def test_calibrate_maximises_youden_j_on_overlapping_scores():
+    consistent, drifted = [0.5, 0.6, 0.7, 0.8, 0.9], [0.1, 0.2, 0.3, 0.55, 0.65]
+    threshold = calibrate(consistent, drifted)
+    passed = np.mean(np.array(consistent) >= threshold) - np.mean(np.array(drifted) >= threshold)
+    assert passed == pytest.approx(0.6)  # the best J any threshold reaches here
+    assert 0.3 < threshold < 0.7
+
+
+def test_calibrate_needs_two_groups_that_differ():
+    with pytest.raises(InvalidInputError):
+        calibrate([], [0.1])
+    with pytest.raises(InvalidInputError):
+        calibrate([0.5], [0.5])

@@ -1,0 +1,267 @@
+"""Lyrics: Whisper on a tiny random-weight model built in the test, and the file readers."""
+
+import numpy as np
+import pytest
+import torch
+
+from tools.errors import BackendUnavailableError, InvalidInputError
+from tools.lyrics import (
+    WhisperLyrics,
+    lines_from_words,
+    read_lyrics_file,
+    vocal_parts,
+)
+from tools.registry import BACKENDS, load_backend
+from tools.types import Analysis
+
+SR = 22050  # the song's rate; Whisper hears 16 kHz
+HZ = 10.0  # curve rate of the hand-made analyses
+WORDS = ["Ġla", "Ġlo", "Ġsun", "Ġsky", "Ġsea", "Ġrain", "Ġfly", "Ġhome", "Ġnight", "Ġup"]
+WHISPER_SPECIALS = [
+    "<|endoftext|>",
+    "<|startoftranscript|>",
+    "<|en|>",
+    "<|translate|>",
+    "<|transcribe|>",
+    "<|startoflm|>",
+    "<|startofprev|>",
+    "<|nospeech|>",
+    "<|notimestamps|>",
+]
+
+
+def save_tiny_whisper(folder):
+    """A tiny random WhisperForConditionalGeneration with its processor, saved to `folder`.
+
+    The vocabulary holds whole words only, so even random weights decode to words; the
+    generation config has what timestamps need (the no-timestamps token, alignment heads)."""
+    from tokenizers import AddedToken
+    from transformers import (
+        GenerationConfig,
+        WhisperConfig,
+        WhisperFeatureExtractor,
+        WhisperForConditionalGeneration,
+        WhisperProcessor,
+        WhisperTokenizer,
+    )
+
+    tokenizer = WhisperTokenizer(vocab={word: i for i, word in enumerate(WORDS)}, merges=[])
+    tokenizer.add_special_tokens({"additional_special_tokens": WHISPER_SPECIALS[1:]})
+    tokenizer.add_tokens(
+        [AddedToken(f"<|{i * 0.02:.2f}|>", special=False, normalized=False) for i in range(1501)]
+    )
+    ids = {token: tokenizer.convert_tokens_to_ids(token) for token in WHISPER_SPECIALS}
+    end, start = ids["<|endoftext|>"], ids["<|startoftranscript|>"]
+    config = WhisperConfig(
+        vocab_size=len(tokenizer),
+        num_mel_bins=80,
+        encoder_layers=1,
+        decoder_layers=1,
+        d_model=16,
+        encoder_attention_heads=2,
+        decoder_attention_heads=2,
+        encoder_ffn_dim=32,
+        decoder_ffn_dim=32,
+        pad_token_id=end,
+        bos_token_id=end,
+        eos_token_id=end,
+        decoder_start_token_id=start,
+    )
+    model = WhisperForConditionalGeneration(config)
+    model.generation_config = GenerationConfig(
+        decoder_start_token_id=start,
+        no_timestamps_token_id=ids["<|notimestamps|>"],
+        is_multilingual=False,
+        alignment_heads=[[0, 0]],
+        max_length=24,
+        begin_suppress_tokens=[end],
+        suppress_tokens=[],
+        eos_token_id=end,
+        pad_token_id=end,
+    )
+    model.save_pretrained(folder)
+    processor = WhisperProcessor(WhisperFeatureExtractor(feature_size=80), tokenizer)
+    processor.save_pretrained(folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def tiny_whisper(tmp_path_factory):
+    torch.manual_seed(0)
+    return save_tiny_whisper(tmp_path_factory.mktemp("tiny-whisper"))
+
+
+def analysis(duration: float, singing: list[tuple[float, float]]) -> Analysis:
+    """A song whose vocal curve is 0.8 inside the `singing` spans and 0.1 elsewhere."""
+    t = np.arange(int(duration * HZ)) / HZ
+    vocal = np.full(t.size, 0.1)
+    for start, end in singing:
+        vocal[(t >= start) & (t < end)] = 0.8
+    return {
+        "path": "song.wav",
+        "duration": duration,
+        "tempo": 120.0,
+        "beats": [],
+        "downbeats": [],
+        "sections": [{"start": 0.0, "end": duration, "label": "verse", "energy": 0.5}],
+        "curve_hz": HZ,
+        "energy": [0.5] * t.size,
+        "onset": [0.0] * t.size,
+        "vocal": [round(float(v), 3) for v in vocal],
+        "features": {},
+    }
+
+
+def song(seconds: float) -> np.ndarray:
+    noise = np.random.default_rng(1).standard_normal(int(seconds * SR))
+    return (0.1 * noise).astype(np.float32)
+
+
+# ------------------------------------------------------------------------- Whisper
+
+
+def test_whisper_hears_only_the_vocal_parts_and_returns_timed_lines(tiny_whisper, monkeypatch):
+    lyrics = WhisperLyrics(str(tiny_whisper), device="cpu")
+    # 5-40 s is sung with a 2 s breath at 20 s (bridged), 40-55 s is instrumental (skipped)
+    song_analysis = analysis(64.0, [(5.0, 20.0), (22.0, 40.0), (55.0, 62.0)])
+    real_asr, heard = lyrics.asr, []
+
+    def spy(clips, **options):
+        heard.extend(len(clip["raw"]) / clip["sampling_rate"] for clip in clips)
+        return real_asr(clips, **options)
+
+    monkeypatch.setattr(lyrics, "asr", spy)
+    lines = lyrics.transcribe(song(64.0), SR, song_analysis)
+
+    assert heard == pytest.approx([36.0, 8.0], abs=1e-3)  # 4.5-40.5 s (long-form), 54.5-62.5 s
+    assert lines, "the tiny model's vocabulary is all words: it always says something"
+    for line in lines:
+        assert set(line) == {"start", "end", "text"}
+        assert isinstance(line["start"], float) and isinstance(line["end"], float)
+        assert line["text"] == line["text"].strip() and line["text"]
+        assert set(line["text"].split()) <= {word.removeprefix("Ġ") for word in WORDS}
+        assert line["start"] <= line["end"]
+        assert 4.5 <= line["start"] <= line["end"] <= 40.5 or 54.5 <= line["start"] <= 62.5
+    starts = [line["start"] for line in lines]
+    assert starts == sorted(starts)
+
+
+def test_no_singing_means_no_lyrics_and_no_recognition(tiny_whisper, monkeypatch):
+    lyrics = WhisperLyrics(str(tiny_whisper), device="cpu")
+    monkeypatch.setattr(lyrics, "asr", lambda *args, **kwargs: pytest.fail("ASR ran"))
+    assert lyrics.transcribe(song(10.0), SR, analysis(10.0, [])) == []
+
+
+def test_the_registry_loads_a_whisper_folder(tiny_whisper, monkeypatch):
+    monkeypatch.setitem(BACKENDS, "lyrics", {"whisper": "tools.lyrics:WhisperLyrics"})
+    lyrics = load_backend("lyrics", f"whisper:{tiny_whisper}", device="cpu")
+    assert isinstance(lyrics, WhisperLyrics) and lyrics.sr == 16000
+
+
+def test_a_whisper_model_that_is_not_there_is_one_clear_error():
+    with pytest.raises(BackendUnavailableError, match="openai/whisper-small.*not available"):
+        WhisperLyrics(device="cpu")
+
+
+def test_words_become_lines_at_pauses_sentence_ends_and_length():
+    def word(start, text):
+        return {"start": start, "end": start + 0.3, "text": text}
+
+    words = [word(1.0, "I"), word(1.4, "walk"), word(2.5, "alone."), word(2.9, "Down")]
+    words += [word(3.3 + 0.4 * k, f"w{k}") for k in range(13)]
+    lines = lines_from_words(words, pause=0.6, max_words=12)
+    assert [line["text"] for line in lines] == [
+        "I walk",  # a 0.8 s pause follows
+        "alone.",  # a sentence ends
+        "Down w0 w1 w2 w3 w4 w5 w6 w7 w8 w9 w10",  # twelve words
+        "w11 w12",
+    ]
+    assert lines[0] == {"start": 1.0, "end": 1.7, "text": "I walk"}
+
+
+def test_vocal_parts_bridge_short_breaks_and_stay_in_the_song():
+    song_analysis = analysis(30.0, [(0.0, 5.0), (8.0, 12.0), (20.0, 30.0)])
+    assert vocal_parts(song_analysis) == [(0.0, 12.0), (20.0, 30.0)]
+    assert vocal_parts(song_analysis, pad=1.0, min_break=2.0) == [
+        (0.0, 6.0),
+        (7.0, 13.0),
+        (19.0, 30.0),
+    ]
+    assert vocal_parts(analysis(30.0, [])) == []
+
+
+# ------------------------------------------------------------------------- lyrics files
+
+LRC = """\
+[ti:Night Swim]
+[ar:Nobody]
+[offset:+500]
+
+[00:05.50]Out on the water
+[00:09.00]<00:09.00>Stars <00:09.60>below <00:10.10>me
+[00:12.00]
+[00:30.00][01:10.25]Hold on, hold on
+[02:30.00]After the song ends
+"""
+
+
+def test_lrc_timestamps_are_used_as_given(tmp_path):
+    path = tmp_path / "song.lrc"
+    path.write_text(LRC, encoding="utf-8")
+    lines = read_lyrics_file(path, analysis=analysis(90.0, [(5.0, 40.0)]))
+    assert lines == [
+        {"start": 5.0, "end": 8.5, "text": "Out on the water"},
+        {"start": 8.5, "end": 11.5, "text": "Stars below me"},  # an empty line ends it
+        {"start": 29.5, "end": 39.5, "text": "Hold on, hold on"},  # at most 10 s on
+        {"start": 69.75, "end": 79.75, "text": "Hold on, hold on"},
+    ]  # the offset shows everything 0.5 s earlier; a line after the song is dropped
+
+
+def test_plain_lyrics_are_spread_over_the_vocal_parts_in_proportion(tmp_path):
+    path = tmp_path / "song.txt"
+    path.write_text(
+        "[Verse]\nab\nabcdef\n\n  ab  \n[Chorus]\nabcd\n", encoding="utf-8"
+    )  # weights 2, 6, 2, 4 (14 characters)
+    song_analysis = analysis(60.0, [(10.0, 24.0), (40.0, 54.0)])  # 14 s + 14 s of singing
+    lines = read_lyrics_file(path, analysis=song_analysis)
+    # The first two lines' share of the sung time falls in the first part, the rest in the
+    # second; each part is filled end to end in proportion to length.
+    assert lines == [
+        {"start": 10.0, "end": 13.5, "text": "ab"},
+        {"start": 13.5, "end": 24.0, "text": "abcdef"},
+        {"start": 40.0, "end": 44.667, "text": "ab"},
+        {"start": 44.667, "end": 54.0, "text": "abcd"},
+    ]
+
+
+def test_plain_lyrics_without_detected_singing_cover_the_song(tmp_path):
+    path = tmp_path / "song.txt"
+    path.write_text("one\ntwo\n", encoding="utf-8")
+    lines = read_lyrics_file(path, analysis=analysis(20.0, []))
+    assert [(line["start"], line["end"]) for line in lines] == [(0.0, 10.0), (10.0, 20.0)]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "no such lyrics file"),
+        ("", "is empty"),
+        (" \n\n  ", "is empty"),
+        (b"\xff\xfe\x00\x81binary", "not a UTF-8 text file"),
+        ("[Chorus]\n[Verse]\n", "no lyric lines"),
+        ("[03:00.00]too late\n", "no lyric lines"),
+    ],
+)
+def test_unusable_lyrics_files_are_one_clear_error(tmp_path, content, message):
+    path = tmp_path / "lyrics.txt"
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    elif content is not None:
+        path.write_text(content, encoding="utf-8")
+    with pytest.raises(InvalidInputError, match=message):
+        read_lyrics_file(path, analysis=analysis(60.0, [(0.0, 60.0)]))
+
+
+def test_a_folder_is_not_a_lyrics_file(tmp_path):
+    with pytest.raises(InvalidInputError, match="is a folder"):
+        read_lyrics_file(tmp_path, analysis=analysis(60.0, []))

@@ -1,0 +1,137 @@
+"""The shot list: beat-aligned cuts, clip lengths, prompts that carry the bible verbatim."""
+
+import numpy as np
+import pytest
+
+from prompts import render
+from tools.errors import InvalidInputError
+from tools.planning import make_plan, split_section
+
+
+def _analysis(
+    duration=40.0,
+    tempo=120.0,
+    sections=((0, 8.1, "intro", 0.3), (8.1, 24.1, "verse", 0.45), (24.1, 40, "chorus", 0.9)),
+):
+    beat = 60.0 / tempo
+    beats = list(np.round(np.arange(0.1, duration, beat), 4))
+    return {
+        "path": "song.wav",
+        "duration": duration,
+        "tempo": tempo,
+        "beats": beats,
+        "downbeats": beats[::4],
+        "sections": [
+            {"start": s, "end": e, "label": lab, "energy": en} for s, e, lab, en in sections
+        ],
+        "curve_hz": 20.0,
+        "energy": list(np.linspace(0.1, 1.0, int(duration * 20))),
+        "onset": [0.0] * int(duration * 20),
+        "vocal": [0.0] * int(duration * 20),
+        "features": {},
+    }
+
+
+def _script(n_sections=3):
+    bible = {
+        "medium": "flat vector animation",
+        "palette": ["#101020", "#202040", "#404080", "#e0a030", "#f0f0e0"],
+        "lighting": "neon rim light",
+        "camera": "slow, gliding",
+        "mood": "dreamy",
+        "text": "BIBLE: flat vector animation, deep indigo palette, neon rim light",
+    }
+    hero = {
+        "id": "c1",
+        "name": "Mara",
+        "figure": "astronaut",
+        "description": "a lone astronaut in a white suit with an orange visor",
+        "colors": {"skin": "#c08060", "hair": "#000000", "outfit": "#ffffff", "accent": "#ff8000"},
+    }
+    sections = [
+        {
+            "setting": f"place {k}",
+            "action": f"action {k}",
+            "camera": "slow push-in",
+            "characters": ["c1"] if k else [],
+        }
+        for k in range(n_sections)
+    ]
+    sections[0]["caption"] = "TITLE"
+    return {
+        "writer": "test",
+        "title": "T",
+        "story": "S",
+        "bible": bible,
+        "characters": [hero],
+        "sections": sections,
+    }
+
+
+def test_scenes_tile_the_song_and_cut_on_beats():
+    analysis = _analysis()
+    plan = make_plan(_script(), analysis, request="", max_clip_seconds=8.0)
+    scenes = plan["scenes"]
+    assert scenes[0]["start"] == 0 and scenes[-1]["end"] == analysis["duration"]
+    for a, b in zip(scenes, scenes[1:], strict=False):
+        assert a["end"] == b["start"]
+        assert min(abs(b["start"] - t) for t in analysis["beats"]) < 1e-6
+    assert all(s["end"] - s["start"] <= 8.0 + 1e-9 for s in scenes)
+    assert [s["id"] for s in scenes] == [f"s{k + 1:02d}" for k in range(len(scenes))]
+
+
+def test_cuts_prefer_downbeats_and_energy_sets_the_pace():
+    analysis = _analysis()
+    plan = make_plan(_script(), analysis, request="", max_clip_seconds=8.0)
+    inner = [s["start"] for s in plan["scenes"][1:]]
+    downbeats = set(analysis["downbeats"])
+    assert sum(t in downbeats for t in inner) / len(inner) == 1.0
+    lengths = {
+        lab: [s["end"] - s["start"] for s in plan["scenes"] if s["section_label"] == lab]
+        for lab in ("intro", "chorus")
+    }
+    assert np.mean(lengths["chorus"]) < np.mean(lengths["intro"])
+
+
+def test_prompts_carry_bible_and_characters_verbatim():
+    script = _script()
+    plan = make_plan(script, _analysis(), request="", max_clip_seconds=8.0)
+    for scene in plan["scenes"]:
+        assert script["bible"]["text"] in scene["prompt"]
+        shown = "a lone astronaut in a white suit with an orange visor" in scene["prompt"]
+        assert shown == ("c1" in scene["characters"])
+    assert plan["scenes"][0]["caption"] == "TITLE"
+    assert sum("caption" in s for s in plan["scenes"]) == 1
+
+
+def test_transitions_only_at_section_changes():
+    plan = make_plan(_script(), _analysis(), request="", max_clip_seconds=8.0)
+    for prev, scene in zip(plan["scenes"], plan["scenes"][1:], strict=False):
+        changed = prev["section"] != scene["section"]
+        assert (scene["transition_in"] != "cut") == changed
+    # verse (0.5) -> chorus (0.9) is a lift: flash; intro -> verse: crossfade
+    firsts = [s for s in plan["scenes"] if s["transition_in"] != "cut"]
+    assert [s["transition_in"] for s in firsts] == ["crossfade", "flash"]
+
+
+def test_short_clips_for_backends_with_short_limits():
+    plan = make_plan(_script(), _analysis(), request="", max_clip_seconds=2.5)
+    assert all(s["end"] - s["start"] <= 2.5 + 1e-9 for s in plan["scenes"])
+
+
+def test_beatless_stretch_is_cut_at_the_limit():
+    analysis = _analysis()
+    analysis["beats"], analysis["downbeats"] = [], []
+    cuts = split_section(0.0, 20.0, analysis, target=4.0, max_len=5.0)
+    assert cuts[0] == 0.0 and cuts[-1] == 20.0
+    assert max(np.diff(cuts)) <= 5.0
+
+
+def test_script_must_match_sections():
+    with pytest.raises(InvalidInputError, match="2 sections, the song has 3"):
+        make_plan(_script(2), _analysis(), request="", max_clip_seconds=8.0)
+
+
+def test_prompt_template_fails_on_missing_variable():
+    with pytest.raises(KeyError, match="needs"):
+        render("scene", description="x")

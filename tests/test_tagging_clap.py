@@ -1,0 +1,191 @@
+"""ClapTagger on tiny random-weight CLAP checkpoints saved to a folder like a user's model."""
+
+import sys
+
+import numpy as np
+import pytest
+
+from tools.errors import BackendUnavailableError, InvalidInputError
+from tools.tagging_clap import ClapTagger, windows
+from tools.types import Analysis
+from tools.vocab import VOCABULARIES, load_vocab
+
+pytest.importorskip("torch")
+pytest.importorskip("transformers")
+
+CLAP_ENTRY = "tools.tagging_clap:ClapTagger"  # the registry line this module adds
+SR = 22_050  # the song's rate: the tagger resamples to the checkpoint's 48 kHz
+DURATION = 6.0
+
+
+def byte_vocab() -> dict[str, int]:
+    """Roberta's special tokens and the 256 byte-level symbols: every text tokenizes."""
+    printable = [*range(ord("!"), ord("~") + 1), *range(0xA1, 0xAD), *range(0xAE, 0x100)]
+    shifted = [b for b in range(256) if b not in printable]
+    symbols = [chr(b) for b in printable] + [chr(256 + i) for i in range(len(shifted))]
+    return {t: i for i, t in enumerate(["<s>", "<pad>", "</s>", "<unk>", "<mask>", *symbols])}
+
+
+def save_tiny_clap(folder, *, fusion: bool) -> None:
+    """A tiny ClapModel with its processor; the feature extractor keeps its default
+    truncation ("fusion") as hub checkpoints do, so the tagger must pick it from the model."""
+    import torch
+    from transformers import (
+        ClapConfig,
+        ClapFeatureExtractor,
+        ClapModel,
+        ClapProcessor,
+        RobertaTokenizer,
+    )
+
+    vocab = byte_vocab()
+    config = ClapConfig(
+        text_config={
+            "vocab_size": len(vocab),
+            "hidden_size": 16,
+            "num_hidden_layers": 1,
+            "num_attention_heads": 2,
+            "intermediate_size": 16,
+            "max_position_embeddings": 128,
+            "pad_token_id": vocab["<pad>"],
+        },
+        audio_config={
+            "spec_size": 256,
+            "num_mel_bins": 64,
+            "window_size": 8,
+            "depths": [1, 1],
+            "num_attention_heads": [1, 1],
+            "patch_embeds_hidden_size": 8,
+            "hidden_size": 16,
+            "enable_fusion": fusion,
+        },
+        projection_dim=8,
+    )
+    torch.manual_seed(0)
+    ClapModel(config).save_pretrained(folder)
+    ClapProcessor(
+        feature_extractor=ClapFeatureExtractor(feature_size=64, max_length_s=2),
+        tokenizer=RobertaTokenizer(vocab=vocab, merges=[], model_max_length=120),
+    ).save_pretrained(folder)
+
+
+@pytest.fixture(scope="module")
+def clap_folder(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("tiny_clap")
+    save_tiny_clap(folder, fusion=False)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def tagger(clap_folder) -> ClapTagger:
+    return ClapTagger(model=str(clap_folder), device="cpu")
+
+
+@pytest.fixture(scope="module")
+def song() -> np.ndarray:
+    t = np.arange(int(DURATION * SR)) / SR
+    rng = np.random.default_rng(0)
+    tone = np.where(t < 4.5, np.sin(2 * np.pi * 220 * t), np.sin(2 * np.pi * 660 * t))
+    return (0.4 * tone + 0.05 * rng.standard_normal(t.size)).astype(np.float32)
+
+
+def analysis(sections: list[tuple[float, float, str]]) -> Analysis:
+    return {
+        "path": "synthetic.wav",
+        "duration": DURATION,
+        "tempo": 120.0,
+        "beats": [],
+        "downbeats": [],
+        "sections": [
+            {"start": a, "end": b, "label": label, "energy": 0.5} for a, b, label in sections
+        ],
+        "curve_hz": 10.0,
+        "energy": [],
+        "onset": [],
+        "vocal": [],
+        "features": {},
+    }
+
+
+# 4.5 s > the tiny model's 2 s window: three windows averaged; 1.5 s: one, repeat-padded.
+TWO_SECTIONS = analysis([(0.0, 4.5, "verse"), (4.5, DURATION, "chorus")])
+
+
+def test_tags_follow_the_contract(tagger, clap_folder, song):
+    tags = tagger.tag(song, SR, TWO_SECTIONS)
+    assert tags["source"] == f"clap:{clap_folder}"
+    assert len(tags["sections"]) == 2
+    for tag_set in [tags["song"], *tags["sections"]]:
+        assert set(tag_set) == set(VOCABULARIES)
+        for name in VOCABULARIES:
+            labels = tag_set[name]
+            assert len(labels) == 5
+            assert {item["label"] for item in labels} <= set(load_vocab(name))
+            assert len({item["label"] for item in labels}) == 5
+            scores = [item["score"] for item in labels]
+            assert all(0.0 <= s <= 1.0 for s in scores)
+            assert scores == sorted(scores, reverse=True)
+
+
+def test_tags_are_deterministic(tagger, song):
+    assert tagger.tag(song, SR, TWO_SECTIONS) == tagger.tag(song, SR, TWO_SECTIONS)
+
+
+def test_truncation_follows_the_checkpoint(tagger):
+    assert tagger.truncation == "rand_trunc"  # unfused model, though its extractor says fusion
+    assert tagger.sampling_rate == 48_000
+
+
+def test_fused_checkpoint_tags_deterministically(tmp_path, song):
+    save_tiny_clap(tmp_path, fusion=True)
+    fused = ClapTagger(model=str(tmp_path), device="cpu", top_k=3)
+    assert fused.truncation == "fusion"
+    one_section = analysis([(0.0, 1.5, "intro")])
+    first = fused.tag(song[: int(1.5 * SR)], SR, one_section)
+    assert first == fused.tag(song[: int(1.5 * SR)], SR, one_section)
+    assert len(first["song"]["emotion"]) == 3
+
+
+def test_song_without_sections_is_tagged_whole(tagger, song):
+    tags = tagger.tag(song, SR, analysis([]))
+    assert tags["sections"] == []
+    assert len(tags["song"]["style"]) == 5
+
+
+def test_section_outside_the_audio_is_an_error(tagger, song):
+    with pytest.raises(InvalidInputError, match="outside the audio"):
+        tagger.tag(song, SR, analysis([(0.0, 3.0, "verse"), (7.0, 9.0, "outro")]))
+
+
+def test_windows_cover_a_span_with_full_windows():
+    assert windows(0, 10, size=20) == [(0, 10)]
+    assert windows(0, 45, size=20) == [(0, 20), (12, 32), (25, 45)]
+    assert windows(100, 140, size=20) == [(100, 120), (120, 140)]
+
+
+def test_loads_through_the_registry(monkeypatch, clap_folder):
+    from tools import registry
+
+    monkeypatch.setitem(
+        registry.BACKENDS, "tagger", {**registry.BACKENDS["tagger"], "clap": CLAP_ENTRY}
+    )
+    registry.load_backend.cache_clear()
+    try:
+        backend = registry.load_backend("tagger", f"clap:{clap_folder}", device="cpu")
+        assert isinstance(backend, ClapTagger)
+        assert backend.name == "clap"
+    finally:
+        registry.load_backend.cache_clear()
+
+
+def test_missing_model_is_backend_unavailable(tmp_path):
+    with pytest.raises(BackendUnavailableError):
+        ClapTagger(model=str(tmp_path / "no-such-model"), device="cpu")
+    with pytest.raises(BackendUnavailableError, match="not available locally"):
+        ClapTagger(model="sound2sight-tests/not-a-cached-model", device="cpu")
+
+
+def test_missing_extra_names_the_install(monkeypatch, clap_folder):
+    monkeypatch.setitem(sys.modules, "transformers", None)
+    with pytest.raises(BackendUnavailableError, match=r"sound2sight\[ml\]"):
+        ClapTagger(model=str(clap_folder), device="cpu")

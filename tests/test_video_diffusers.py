@@ -1,0 +1,468 @@
+"""The diffusers video backend on tiny random-weight LTX-Video and Wan pipelines built here.
+
+The pipelines are saved with `save_pretrained` and loaded through the backend exactly as a
+user's folder would be; the unit tests of the frame and size mapping need no model at all.
+"""
+
+import json
+import re
+import sys
+
+import numpy as np
+import pytest
+
+from prompts import template
+from tools.errors import BackendUnavailableError, InvalidInputError
+from tools.ffmpeg import read_frames, video_info
+from tools.video_diffusers import (
+    LTX,
+    WAN,
+    WAN_TI2V,
+    DiffusersVideo,
+    generation_frames,
+    generation_size,
+    model_family,
+    resample_indices,
+)
+
+FPS = 24
+SIZE = (64, 48)  # generated at 64x64, so the crop to the output size is exercised too
+
+
+# ---------------------------------------------------------------- tiny checkpoints
+
+
+def _tokenizer():
+    """A T5 (unigram) tokenizer whose vocabulary is every word of the prompts used here."""
+    from transformers import T5Tokenizer
+
+    texts = [
+        template(name)
+        for name in ("video_negative", "keyframe_negative", "keyframe_style", "keyframe_character")
+    ]
+    texts.append(json.dumps(_plan([_scene()])))
+    words = sorted(set(re.findall(r"[a-z]+", " ".join(texts).lower())))
+    specials = [("<pad>", 0.0), ("</s>", 0.0), ("<unk>", 0.0)]
+    pieces = [(f"▁{w}", -1.0 - i / 1000) for i, w in enumerate(words)]
+    letters = [(c, -10.0) for c in "abcdefghijklmnopqrstuvwxyz0123456789.,:;()\"'-▁"]
+    return T5Tokenizer(vocab=specials + pieces + letters, extra_ids=0)
+
+
+def _t5_options(tokenizer) -> dict:
+    return {"vocab_size": len(tokenizer), "d_model": 32, "d_kv": 8, "d_ff": 37, "num_heads": 4}
+
+
+def _save_ltx(folder) -> None:
+    import torch
+    from diffusers import (
+        AutoencoderKLLTXVideo,
+        FlowMatchEulerDiscreteScheduler,
+        LTXPipeline,
+        LTXVideoTransformer3DModel,
+    )
+    from transformers import T5Config, T5EncoderModel
+
+    tokenizer = _tokenizer()
+    torch.manual_seed(0)
+    text_encoder = T5EncoderModel(T5Config(num_layers=2, **_t5_options(tokenizer)))
+    transformer = LTXVideoTransformer3DModel(
+        in_channels=8,
+        out_channels=8,
+        patch_size=1,
+        patch_size_t=1,
+        num_attention_heads=4,
+        attention_head_dim=8,
+        cross_attention_dim=32,
+        num_layers=1,
+        caption_channels=32,
+    )
+    # the real compression: 32x in space, 8x in time
+    vae = AutoencoderKLLTXVideo(
+        latent_channels=8,
+        block_out_channels=(8, 8, 8, 8),
+        decoder_block_out_channels=(8, 8, 8, 8),
+        layers_per_block=(1, 1, 1, 1, 1),
+        decoder_layers_per_block=(1, 1, 1, 1, 1),
+        spatio_temporal_scaling=(True, True, True, False),
+        decoder_spatio_temporal_scaling=(True, True, True, False),
+        patch_size=4,
+        patch_size_t=1,
+    )
+    pipe = LTXPipeline(
+        transformer=transformer,
+        vae=vae,
+        scheduler=FlowMatchEulerDiscreteScheduler(),
+        text_encoder=text_encoder,
+        tokenizer=tokenizer,
+    )
+    pipe.save_pretrained(folder)
+
+
+def _save_wan(folder, *, ti2v: bool = False) -> None:
+    """A tiny Wan 2.1 text-to-video pipeline, or (`ti2v`) a Wan 2.2 TI2V-like one: a 16x
+    patchified VAE with 48 latent channels and `expand_timesteps`, text and image in one."""
+    import torch
+    from diffusers import (
+        AutoencoderKLWan,
+        FlowMatchEulerDiscreteScheduler,
+        WanPipeline,
+        WanTransformer3DModel,
+    )
+    from transformers import UMT5Config, UMT5EncoderModel
+
+    tokenizer = _tokenizer()
+    torch.manual_seed(0)
+    text_encoder = UMT5EncoderModel(UMT5Config(num_layers=2, **_t5_options(tokenizer)))
+    latent = 48 if ti2v else 16
+    vae_options = {
+        "in_channels": 12,
+        "out_channels": 12,
+        "is_residual": True,
+        "patch_size": 2,
+        "latents_mean": [0.0] * latent,
+        "latents_std": [1.0] * latent,
+        "scale_factor_spatial": 16,
+    }
+    vae = AutoencoderKLWan(
+        base_dim=3,
+        z_dim=latent,
+        dim_mult=[1, 1, 1, 1],
+        num_res_blocks=1,
+        temperal_downsample=[False, True, True],
+        **(vae_options if ti2v else {}),
+    )
+    transformer = WanTransformer3DModel(
+        patch_size=(1, 2, 2),
+        num_attention_heads=2,
+        attention_head_dim=12,
+        in_channels=latent,
+        out_channels=latent,
+        text_dim=32,
+        freq_dim=256,
+        ffn_dim=32,
+        num_layers=2,
+        cross_attn_norm=True,
+        qk_norm="rms_norm_across_heads",
+        rope_max_seq_len=32,
+    )
+    pipe = WanPipeline(
+        transformer=transformer,
+        vae=vae,
+        scheduler=FlowMatchEulerDiscreteScheduler(shift=7.0),
+        text_encoder=text_encoder,
+        tokenizer=tokenizer,
+        expand_timesteps=ti2v,
+    )
+    pipe.save_pretrained(folder)
+
+
+def _save_pixart(folder) -> None:
+    """A tiny PixArt-Sigma text-to-image pipeline (256 px bins, 8x VAE) for the keyframes."""
+    import torch
+    from diffusers import (
+        AutoencoderKL,
+        DDIMScheduler,
+        PixArtSigmaPipeline,
+        PixArtTransformer2DModel,
+    )
+    from transformers import T5Config, T5EncoderModel
+
+    tokenizer = _tokenizer()
+    torch.manual_seed(0)
+    text_encoder = T5EncoderModel(T5Config(num_layers=2, **_t5_options(tokenizer)))
+    transformer = PixArtTransformer2DModel(
+        sample_size=32,
+        num_layers=1,
+        patch_size=2,
+        attention_head_dim=8,
+        num_attention_heads=3,
+        caption_channels=32,
+        in_channels=4,
+        cross_attention_dim=24,
+        out_channels=8,
+        attention_bias=True,
+        activation_fn="gelu-approximate",
+        num_embeds_ada_norm=1000,
+        norm_type="ada_norm_single",
+        norm_elementwise_affine=False,
+        norm_eps=1e-6,
+    )
+    vae = AutoencoderKL(
+        block_out_channels=(8, 8, 8, 8),
+        down_block_types=("DownEncoderBlock2D",) * 4,
+        up_block_types=("UpDecoderBlock2D",) * 4,
+        norm_num_groups=8,
+    )
+    pipe = PixArtSigmaPipeline(
+        transformer=transformer,
+        vae=vae,
+        scheduler=DDIMScheduler(),
+        text_encoder=text_encoder,
+        tokenizer=tokenizer,
+    )
+    pipe.save_pretrained(folder)
+
+
+@pytest.fixture(scope="module")
+def ltx_folder(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("tiny-ltx")
+    _save_ltx(folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def ltx(ltx_folder) -> DiffusersVideo:
+    return DiffusersVideo(model=str(ltx_folder), device="cpu", steps=2, pixels=64 * 64)
+
+
+@pytest.fixture(scope="module")
+def wan_ti2v(tmp_path_factory) -> DiffusersVideo:
+    pytest.importorskip("ftfy", reason="diffusers' Wan image-to-video pipeline needs ftfy")
+    folder = tmp_path_factory.mktemp("tiny-wan-ti2v")
+    _save_wan(folder, ti2v=True)
+    return DiffusersVideo(model=str(folder), device="cpu", steps=2, pixels=64 * 64)
+
+
+@pytest.fixture(scope="module")
+def wan(tmp_path_factory) -> DiffusersVideo:
+    folder = tmp_path_factory.mktemp("tiny-wan")
+    _save_wan(folder)
+    return DiffusersVideo(model=str(folder), device="cpu", steps=2, pixels=64 * 64)
+
+
+# ---------------------------------------------------------------- a hand-made plan
+
+
+def _scene(sid="s01", start=1.0, end=1.75, characters=("c1",)) -> dict:
+    return {
+        "id": sid,
+        "index": 0,
+        "start": start,
+        "end": end,
+        "section": 0,
+        "section_label": "verse",
+        "setting": "a rooftop in a neon city at night",
+        "description": "the astronaut walks",
+        "camera": "wide shot, slow push-in",
+        "characters": list(characters),
+        "intensity": 0.5,
+        "prompt": (
+            "the lone astronaut walks on a rooftop in a neon city at night. "
+            "Mara (c1): a lone astronaut in a white suit with an orange visor. "
+            "Style: flat vector animation, deep indigo palette"
+        ),
+        "transition_in": "cut",
+    }
+
+
+def _plan(scenes) -> dict:
+    return {
+        "request": "a lonely space song",
+        "title": "Rooftop",
+        "story": "an astronaut walks a rooftop",
+        "writer": "template",
+        "bible": {
+            "medium": "flat vector animation",
+            "palette": ["#101020", "#202040", "#404080", "#e0a030", "#f0f0e0"],
+            "lighting": "neon rim light",
+            "camera": "slow",
+            "mood": "dreamy",
+            "text": "flat vector animation, deep indigo palette, neon rim light",
+        },
+        "characters": [
+            {
+                "id": "c1",
+                "name": "Mara",
+                "figure": "astronaut",
+                "description": "a lone astronaut in a white suit with an orange visor",
+                "colors": {"skin": "#c08060", "hair": "#000000", "outfit": "#ffffff"},
+            }
+        ],
+        "scenes": scenes,
+    }
+
+
+ANALYSIS = {"path": "song.wav", "duration": 10.0, "tempo": 120.0, "beats": [], "downbeats": []}
+
+
+def _render(backend, scene, tmp_path, anchors, *, seed=7, name="clip.mp4") -> str:
+    path = str(tmp_path / name)
+    backend.render(
+        scene,
+        plan=_plan([scene]),
+        analysis=ANALYSIS,
+        anchors=anchors,
+        out_path=path,
+        size=SIZE,
+        fps=FPS,
+        seed=seed,
+    )
+    return path
+
+
+# ---------------------------------------------------------------- time and size mapping
+
+
+@pytest.mark.parametrize(
+    ("seconds", "family", "expected"),
+    [
+        (0.75, LTX, 17),  # 18 frames at 24 fps -> 8k+1
+        (1.0, LTX, 25),
+        (5.0, LTX, 121),
+        (9.0, LTX, 121),  # never past the family's limit
+        (0.01, LTX, 9),  # never below one step
+        (0.75, WAN, 13),  # 12 frames at 16 fps -> 4k+1
+        (5.0, WAN, 81),
+        (5.0, WAN_TI2V, 121),
+    ],
+)
+def test_generation_frames_are_valid_and_nearest(seconds, family, expected):
+    count = generation_frames(
+        seconds, fps=family.fps, step=family.frame_step, max_frames=family.max_frames
+    )
+    assert count == expected
+    assert (count - 1) % family.frame_step == 0
+
+
+def test_resample_indices_repeat_or_drop_evenly():
+    up = resample_indices(17, 18)
+    assert len(up) == 18 and up[0] == 0 and up[-1] == 16
+    assert np.all(np.diff(up) >= 0) and set(up) == set(range(17))
+    down = resample_indices(81, 60)
+    assert len(down) == 60 and np.all(np.diff(down) > 0) and down[-1] <= 80
+    assert list(resample_indices(9, 9)) == list(range(9))
+
+
+def test_generation_size_keeps_aspect_near_native_area():
+    assert generation_size((1280, 720), pixels=704 * 480, multiple=32) == (768, 448)
+    assert generation_size((64, 48), pixels=64 * 64, multiple=32) == (64, 64)
+    assert generation_size((720, 1280), pixels=832 * 480, multiple=16) == (480, 848)
+
+
+def _index(folder, class_name, **extra) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "model_index.json").write_text(json.dumps({"_class_name": class_name, **extra}))
+
+
+def test_family_comes_from_model_index(tmp_path):
+    _index(tmp_path / "ltx", "LTXPipeline")
+    _index(tmp_path / "wan", "WanPipeline", expand_timesteps=False)
+    _index(tmp_path / "ti2v", "WanPipeline", expand_timesteps=True)
+    _index(tmp_path / "wan-i2v", "WanImageToVideoPipeline")
+    _index(tmp_path / "cog15", "CogVideoXPipeline")
+    (tmp_path / "cog15" / "transformer").mkdir()
+    (tmp_path / "cog15" / "transformer" / "config.json").write_text('{"patch_size_t": 2}')
+    assert model_family(tmp_path / "ltx").i2v == "LTXImageToVideoPipeline"
+    assert model_family(tmp_path / "wan").i2v is None
+    assert model_family(tmp_path / "ti2v").i2v == "WanImageToVideoPipeline"
+    assert model_family(tmp_path / "wan-i2v").t2v is None
+    assert model_family(tmp_path / "cog15").fps == 16
+    _index(tmp_path / "sd", "StableDiffusionPipeline")
+    with pytest.raises(BackendUnavailableError, match="unsupported video pipeline"):
+        model_family(tmp_path / "sd")
+
+
+# ---------------------------------------------------------------- unavailable models
+
+
+def test_missing_model_is_backend_unavailable(tmp_path):
+    with pytest.raises(BackendUnavailableError, match="neither a folder nor in the local"):
+        DiffusersVideo(model="sound2sight-tests/no-such-video-model", device="cpu")
+    with pytest.raises(BackendUnavailableError, match="neither a folder nor in the local"):
+        DiffusersVideo(model=str(tmp_path / "absent"), device="cpu")
+    with pytest.raises(BackendUnavailableError, match="no model_index.json"):
+        DiffusersVideo(model=str(tmp_path), device="cpu")
+
+
+def test_missing_extra_names_the_install(monkeypatch, tmp_path):
+    _index(tmp_path, "LTXPipeline")
+    monkeypatch.setitem(sys.modules, "diffusers", None)
+    with pytest.raises(BackendUnavailableError, match=r"pip install 'sound2sight\[ml\]'"):
+        DiffusersVideo(model=str(tmp_path), device="cpu")
+
+
+def test_image_to_video_only_checkpoint_needs_a_keyframes_model(tmp_path):
+    _index(tmp_path, "WanImageToVideoPipeline")
+    with pytest.raises(BackendUnavailableError, match="image-to-video only"):
+        DiffusersVideo(model=str(tmp_path), device="cpu")
+
+
+# ---------------------------------------------------------------- tiny pipelines end to end
+
+
+@pytest.fixture(scope="module")
+def ltx_anchors(ltx, tmp_path_factory) -> dict:
+    """Keyframes drawn by the tiny LTX model itself (no text-to-image model configured)."""
+    out_dir = tmp_path_factory.mktemp("anchors")
+    return ltx.anchors(_plan([_scene()]), out_dir=str(out_dir), size=SIZE, seed=3)
+
+
+def test_ltx_anchors_are_first_frames_of_its_own_renders(ltx_anchors):
+    from PIL import Image
+
+    assert set(ltx_anchors["characters"]) == {"c1"}
+    for path in [ltx_anchors["style"], *ltx_anchors["characters"].values()]:
+        assert Image.open(path).size == SIZE
+
+
+def test_ltx_clip_starts_from_its_anchor_with_exact_frames(ltx, ltx_anchors, tmp_path):
+    path = _render(ltx, _scene(), tmp_path, ltx_anchors)
+    assert type(ltx._active).__name__ == "LTXImageToVideoPipeline"
+    info = video_info(path)
+    assert (info.width, info.height, info.frames) == (*SIZE, 18)  # round(1.75*24) - round(1*24)
+    frames = read_frames(path, count=18)
+    assert len(frames) == 18 and frames[0].shape == (48, 64, 3)
+
+
+def test_ltx_same_seed_same_clip(ltx, ltx_anchors, tmp_path):
+    scene, anchors = _scene(characters=()), ltx_anchors
+    first = read_frames(_render(ltx, scene, tmp_path, anchors, name="a.mp4"), count=3)
+    again = read_frames(_render(ltx, scene, tmp_path, anchors, name="b.mp4"), count=3)
+    other = read_frames(_render(ltx, scene, tmp_path, anchors, seed=8, name="c.mp4"), count=3)
+    assert all(np.array_equal(a, b) for a, b in zip(first, again, strict=True))
+    assert not all(np.array_equal(a, c) for a, c in zip(first, other, strict=True))
+
+
+def test_scene_longer_than_a_clip_is_refused(ltx, tmp_path):
+    with pytest.raises(InvalidInputError, match="at most 5.04 s"):
+        _render(ltx, _scene(start=0.0, end=6.0), tmp_path, {"style": "", "characters": {}})
+
+
+def test_wan_text_to_video_clip(wan, tmp_path):
+    assert wan.family.i2v is None and wan.max_clip_seconds == pytest.approx(81 / 16)
+    scene = _scene(start=0.5, end=1.0)
+    path = _render(wan, scene, tmp_path, {"style": "unused.png", "characters": {}})
+    info = video_info(path)
+    assert (info.width, info.height, info.frames) == (*SIZE, 12)
+
+
+def test_keyframes_come_from_the_text_to_image_model(ltx_folder, tmp_path):
+    from PIL import Image
+
+    _save_pixart(tmp_path / "tiny-pixart")
+    backend = DiffusersVideo(
+        model=str(ltx_folder),
+        device="cpu",
+        keyframes=str(tmp_path / "tiny-pixart"),
+        steps=2,
+        pixels=64 * 64,
+    )
+    anchors = backend.anchors(_plan([_scene()]), out_dir=str(tmp_path), size=SIZE, seed=3)
+    assert not backend._pipes  # the video model was not needed for the keyframes
+    assert Image.open(anchors["characters"]["c1"]).size == SIZE
+    assert Image.open(anchors["style"]).size == SIZE
+
+
+def test_missing_keyframes_model_is_not_replaced(ltx_folder, tmp_path):
+    with pytest.raises(BackendUnavailableError, match="neither a folder nor in the local"):
+        DiffusersVideo(model=str(ltx_folder), device="cpu", keyframes=str(tmp_path / "absent"))
+
+
+def test_wan_ti2v_anchors_then_image_to_video_clip(wan_ti2v, tmp_path):
+    assert wan_ti2v.family is WAN_TI2V
+    scene = _scene(start=0.5, end=1.0)
+    anchors = wan_ti2v.anchors(_plan([scene]), out_dir=str(tmp_path), size=SIZE, seed=3)
+    path = _render(wan_ti2v, scene, tmp_path, anchors)
+    assert type(wan_ti2v._active).__name__ == "WanImageToVideoPipeline"
+    info = video_info(path)
+    assert (info.width, info.height, info.frames) == (*SIZE, 12)

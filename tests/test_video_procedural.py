@@ -1,0 +1,279 @@
+"""The offline procedural video backend, and the ffmpeg helpers it writes and reads through."""
+
+import os
+import resource
+from itertools import combinations
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from evals.bench_render import sample_analysis, sample_plan
+from tools.errors import GenerationFailedError, InvalidInputError
+from tools.ffmpeg import frame_writer, read_frames, video_info
+from tools.procedural.camera import camera_move
+from tools.procedural.music import Music
+from tools.procedural.palette import hex_rgb
+from tools.procedural.render import SceneRenderer
+from tools.procedural.scenery import place_of, time_of
+from tools.video_procedural import ProceduralVideo
+
+SIZE, FPS = (256, 144), 12
+SETTINGS = [
+    "a rain-soaked city rooftop at night",
+    "drifting through deep space past a ringed planet",
+    "a beach at sunset with rolling waves",
+    "a concert stage under sweeping spotlights",
+    "a quiet bedroom at night, lamp on",
+    "a pine forest at dusk with fireflies",
+    "desert dunes at noon",
+    "snowy mountains at dawn",
+    "a synthwave highway at sunset",
+    "a feeling with no place",
+]
+OUTFIT = "#d1432f"  # Mara's outfit (sample_characters)
+
+
+@pytest.fixture(scope="module")
+def plan():
+    return sample_plan(8.0)
+
+
+@pytest.fixture(scope="module")
+def analysis():
+    return sample_analysis(8.0)
+
+
+@pytest.fixture(scope="module")
+def anchors(plan, tmp_path_factory):
+    return ProceduralVideo().anchors(
+        plan, out_dir=str(tmp_path_factory.mktemp("anchors")), size=SIZE, seed=0
+    )
+
+
+def scene_of(
+    plan, *, setting: str, characters: list[str], start=0.37, end=1.91, camera="static", **extra
+):
+    return {
+        **plan["scenes"][0],
+        "setting": setting,
+        "characters": characters,
+        "start": start,
+        "end": end,
+        "camera": camera,
+        **extra,
+    }
+
+
+def render(tmp_path, plan, analysis, anchors, scene, *, seed=1, size=SIZE, name="clip.mp4") -> str:
+    out = str(tmp_path / name)
+    ProceduralVideo().render(
+        scene,
+        plan=plan,
+        analysis=analysis,
+        anchors=anchors,
+        out_path=out,
+        size=size,
+        fps=FPS,
+        seed=seed,
+    )
+    return out
+
+
+def still(plan, scene, *, seed=1, t=1.0, analysis=None):
+    renderer = SceneRenderer(scene, plan=plan, size=SIZE, seed=seed)
+    music = Music.from_analysis(analysis, intensity=0.8) if analysis else Music.still(intensity=0.5)
+    return np.asarray(renderer.frame(0.5, music.at(t)))
+
+
+def near(frame: np.ndarray, color: str, tolerance: float = 18.0) -> int:
+    """How many pixels lie within `tolerance` (RGB distance) of a colour."""
+    diff = frame.astype(np.float32) - np.array(hex_rgb(color), np.float32)
+    return int((np.linalg.norm(diff, axis=-1) < tolerance).sum())
+
+
+def blend_distance(frame: np.ndarray, palette: list[str]) -> np.ndarray:
+    """Per pixel, the RGB distance to the nearest blend of two palette colours."""
+    colors = np.array([hex_rgb(c) for c in palette], np.float32)
+    steps = np.linspace(0, 1, 17)[:, None]
+    blends = np.concatenate([a + (b - a) * steps for a, b in combinations(colors, 2)])
+    pixels = frame.reshape(-1, 1, 3).astype(np.float32)
+    return np.sqrt(((pixels - blends[None]) ** 2).sum(-1)).min(axis=1)
+
+
+# ----------------------------------------------------------------------------- clips
+
+
+def test_clip_has_exact_frame_count_and_size(tmp_path, plan, analysis, anchors):
+    scene = scene_of(plan, setting=SETTINGS[0], characters=["c1"], caption="hold on")
+    info = video_info(render(tmp_path, plan, analysis, anchors, scene))
+    assert (info.width, info.height) == SIZE
+    assert info.frames == round(1.91 * FPS) - round(0.37 * FPS)
+
+
+@pytest.mark.parametrize(
+    "camera", ["slow push-in", "pan left", "orbit", "handheld", "crane up", "zoom out"]
+)
+def test_every_camera_move_renders(tmp_path, plan, analysis, anchors, camera):
+    scene = scene_of(plan, setting=SETTINGS[3], characters=["c1", "c2"], camera=camera, end=1.2)
+    assert video_info(render(tmp_path, plan, analysis, anchors, scene)).frames == 10
+
+
+def test_same_seed_same_clip(tmp_path, plan, analysis, anchors):
+    scene = scene_of(plan, setting=SETTINGS[0], characters=["c1"], end=1.0)
+    a = read_frames(render(tmp_path, plan, analysis, anchors, scene, name="a.mp4"), count=4)
+    b = read_frames(render(tmp_path, plan, analysis, anchors, scene, name="b.mp4"), count=4)
+    assert all(np.array_equal(x, y) for x, y in zip(a, b, strict=True))
+
+
+def test_another_seed_varies_details_not_the_look(plan):
+    scene = scene_of(plan, setting=SETTINGS[1], characters=["c1"])
+    one, other = still(plan, scene, seed=1), still(plan, scene, seed=2)
+    changed = (np.abs(one.astype(int) - other.astype(int)).max(axis=-1) > 30).mean()
+    assert 0 < changed < 0.1
+    assert near(one, OUTFIT) == pytest.approx(near(other, OUTFIT), rel=0.05)
+
+
+@pytest.mark.parametrize("setting", SETTINGS)
+def test_frames_are_made_of_the_palette(plan, setting):
+    frame = still(plan, scene_of(plan, setting=setting, characters=[]))
+    distance = blend_distance(frame, plan["bible"]["palette"])
+    assert (distance < 24).mean() > 0.85
+
+
+def test_settings_and_cameras_map_to_what_they_say():
+    assert [place_of(s) for s in SETTINGS] == [
+        "city",
+        "space",
+        "ocean",
+        "stage",
+        "room",
+        "forest",
+        "desert",
+        "mountains",
+        "road",
+        "abstract",
+    ]
+    assert place_of("a street at night") == "city" and place_of("under a bridge") == "city"
+    assert time_of(SETTINGS[0], "city") == "night" and time_of("dunes at noon", "desert") == "day"
+    assert camera_move("slow push-in") == "push_in" and camera_move("close-up") == "push_in"
+    assert camera_move("a gentle pan left") == "pan_left" and camera_move("locked-off") == "static"
+    assert camera_move("upbeat sweeping") == "drift"
+
+
+def test_character_colours_show_only_when_the_character_is_in_the_scene(plan):
+    with_her = still(plan, scene_of(plan, setting=SETTINGS[4], characters=["c1"]))
+    without = still(plan, scene_of(plan, setting=SETTINGS[4], characters=[]))
+    assert near(with_her, OUTFIT) > 100
+    assert near(without, OUTFIT) == 0
+
+
+def test_a_character_looks_the_same_in_every_scene(plan):
+    counts = [
+        near(still(plan, scene_of(plan, setting=s, characters=["c1"])), OUTFIT)
+        for s in SETTINGS[:4]
+    ]
+    assert max(counts) < 1.25 * min(counts)
+
+
+def test_characters_bounce_on_the_beat(plan, analysis):
+    scene = scene_of(plan, setting=SETTINGS[9], characters=["c1"], end=4.0)
+
+    def top_of_outfit(t: float) -> int:
+        rows = np.flatnonzero(
+            np.any(
+                np.linalg.norm(
+                    still(plan, scene, t=t, analysis=analysis).astype(float) - hex_rgb(OUTFIT),
+                    axis=-1,
+                )
+                < 18,
+                axis=1,
+            )
+        )
+        return int(rows[0])
+
+    beat = analysis["beats"][5]  # not a downbeat: no flash shifting the colours
+    assert top_of_outfit(beat) < top_of_outfit(beat + 0.4)
+
+
+def test_unknown_character_is_refused(tmp_path, plan, analysis, anchors):
+    scene = scene_of(plan, setting=SETTINGS[0], characters=["c9"])
+    with pytest.raises(InvalidInputError, match="c9"):
+        render(tmp_path, plan, analysis, anchors, scene)
+
+
+def test_failed_render_leaves_no_file(tmp_path, plan, analysis, anchors, monkeypatch):
+    calls = []
+
+    def broken(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) > 3:
+            raise RuntimeError("renderer broke")
+        return Image.new("RGB", SIZE)
+
+    monkeypatch.setattr(SceneRenderer, "frame", broken)
+    with pytest.raises(RuntimeError, match="renderer broke"):
+        render(
+            tmp_path, plan, analysis, anchors, scene_of(plan, setting=SETTINGS[0], characters=[])
+        )
+    assert os.listdir(tmp_path) == []
+
+
+def test_memory_stays_flat_as_clips_get_longer(tmp_path, plan, analysis, anchors):
+    scene = scene_of(plan, setting=SETTINGS[0], characters=["c1", "c2"], start=0.0)
+    render(tmp_path, plan, analysis, anchors, {**scene, "end": 1.0}, size=(640, 360))
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    render(tmp_path, plan, analysis, anchors, {**scene, "end": 7.0}, size=(640, 360))
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert grown_mb < 40  # the 72 extra frames alone would be 50 MB
+
+
+# ----------------------------------------------------------------------------- anchors
+
+
+def test_anchors_are_written_for_the_style_and_each_character(plan, anchors):
+    assert set(anchors["characters"]) == {c["id"] for c in plan["characters"]}
+    for path in [anchors["style"], *anchors["characters"].values()]:
+        with Image.open(path) as image:
+            assert image.size == SIZE and image.format == "PNG"
+    with Image.open(anchors["characters"]["c1"]) as sheet:
+        assert near(np.asarray(sheet.convert("RGB")), OUTFIT) > 0.01 * SIZE[0] * SIZE[1]
+
+
+# ----------------------------------------------------------------------------- ffmpeg
+
+
+def test_frame_writer_and_reader_round_trip(tmp_path):
+    path = str(tmp_path / "grey.mp4")
+    with frame_writer(path, size=(64, 36), fps=12) as writer:
+        for level in range(0, 250, 10):
+            writer.write(np.full((36, 64, 3), level, np.uint8))
+    assert video_info(path).frames == 25
+    frames = read_frames(path, indices=[0, 12, 24, 99])
+    assert [int(f.mean().round()) for f in frames] == pytest.approx([0, 120, 240], abs=3)
+    assert read_frames(path, count=5, size=(32, 18))[0].shape == (18, 32, 3)
+
+
+def test_ffmpeg_failure_is_reported_and_leaves_no_file(tmp_path):
+    path = tmp_path / "bad.mp4"
+    with (
+        pytest.raises(GenerationFailedError, match="ffmpeg"),
+        frame_writer(str(path), size=(64, 36), fps=12, preset="no-such-preset") as writer,
+    ):
+        for _ in range(200):
+            writer.write(np.zeros((36, 64, 3), np.uint8))
+    assert os.listdir(tmp_path) == []
+
+
+def test_odd_sizes_and_wrong_frames_are_refused(tmp_path):
+    with (
+        pytest.raises(InvalidInputError),
+        frame_writer(str(tmp_path / "odd.mp4"), size=(63, 36), fps=12),
+    ):
+        pass
+    with (
+        pytest.raises(InvalidInputError),
+        frame_writer(str(tmp_path / "x.mp4"), size=(64, 36), fps=12) as w,
+    ):
+        w.write(np.zeros((10, 10, 3), np.uint8))
+    assert os.listdir(tmp_path) == []

@@ -1,0 +1,293 @@
+"""OpenAIWriter against the fake OpenAI-compatible server: schema out, Script back, repairs,
+and server errors mapped to the project's exceptions."""
+
+import json
+
+import pytest
+from fake_openai import CHAT, Reply, error_reply, fake_openai  # noqa: F401
+
+from tools.errors import (
+    BackendUnavailableError,
+    GenerationFailedError,
+    InvalidInputError,
+    TransientBackendError,
+)
+from tools.planning import make_plan
+from tools.types import Analysis, Story, Tags
+from tools.writing_openai import OpenAIWriter
+
+MODEL = "gpt-4.1-mini"
+FAST_RETRY = {"retry-after-ms": "1"}
+
+
+def make_analysis(labels: tuple[str, ...] = ("intro", "verse", "chorus")) -> Analysis:
+    bounds = [10.0 * i for i in range(len(labels) + 1)]
+    return {
+        "path": "song.wav",
+        "duration": bounds[-1],
+        "tempo": 120.0,
+        "beats": [],
+        "downbeats": [],
+        "sections": [
+            {"start": a, "end": b, "label": label, "energy": 0.2 + 0.3 * i}
+            for i, (a, b, label) in enumerate(zip(bounds, bounds[1:], labels, strict=False))
+        ],
+        "curve_hz": 1.0,
+        "energy": [],
+        "onset": [],
+        "vocal": [],
+        "features": {"key": "A minor"},
+    }
+
+
+def make_tags(n: int) -> Tags:
+    def tag_set(style: str, content: str, emotion: str):
+        return {
+            "style": [{"label": style, "score": 0.8}],
+            "content": [{"label": content, "score": 0.7}],
+            "emotion": [{"label": emotion, "score": 0.6}],
+        }
+
+    return {
+        "source": "features",
+        "song": tag_set("synthwave", "city at night", "melancholic"),
+        "sections": [tag_set("synthwave", f"place {i}", f"feeling {i}") for i in range(n)],
+    }
+
+
+def make_story(n: int) -> Story:
+    return {
+        "source": "features",
+        "title": "Neon Tide",
+        "logline": "A courier races the dawn.",
+        "text": "A courier crosses the city before sunrise.",
+        "sections": [f"story scene {i}" for i in range(n)],
+    }
+
+
+def script_json(n: int = 3, **changes: object) -> str:
+    """A valid ScriptReply for n sections, with top-level keys replaced by `changes`."""
+    reply = {
+        "title": "Neon Tide",
+        "story": "A courier crosses a sleeping city and reaches the sea at dawn.",
+        "bible": {
+            "medium": "flat vector animation with soft paper grain.",
+            "palette": [
+                {"hex": "#0F1A2B", "name": "midnight blue"},
+                {"hex": "#243b55", "name": "slate blue"},
+                {"hex": "#5b7083", "name": "rain grey"},
+                {"hex": "#d9a441", "name": "lamplight amber"},
+                {"hex": "#e8eef2", "name": "mist white"},
+            ],
+            "lighting": "low cold light with one warm lamp",
+            "camera": "slow gliding moves",
+            "mood": "melancholic",
+        },
+        "characters": [
+            {
+                "id": "c1",
+                "name": "The Courier",
+                "figure": "person",
+                "description": "a young woman with short black hair in a red raincoat",
+                "colors": {
+                    "skin": "#c99a6e",
+                    "hair": "#1a1410",
+                    "outfit": "#e63946",
+                    "accent": "#ffd60a",
+                },
+            }
+        ],
+        "sections": [
+            {
+                "section": i,
+                "setting": f"a rain-soaked rooftop at night, water towers, place {i}",
+                "action": f"The courier runs across roof {i}.",
+                "camera": "slow push-in" if i % 2 == 0 else "orbit",
+                "characters": ["c1"],
+                "caption": "Neon Tide" if i == 0 else None,
+            }
+            for i in range(n)
+        ],
+    }
+    reply.update(changes)
+    return json.dumps(reply)
+
+
+@pytest.fixture
+def writer(fake_openai):  # noqa: F811
+    return OpenAIWriter(MODEL)
+
+
+def write(writer: OpenAIWriter, **options):
+    options = {"tags": None, "story": None, "request": "a melancholic city night"} | options
+    return writer.write(analysis=make_analysis(), **options)
+
+
+def test_valid_reply_becomes_a_script(writer, fake_openai):  # noqa: F811
+    fake_openai.enqueue(CHAT, script_json())
+    script = write(writer, tags=make_tags(3))
+
+    assert script["writer"] == f"openai:{MODEL}"
+    assert script["title"] == "Neon Tide"
+    assert script["bible"]["palette"][0] == "#0f1a2b"
+    assert script["bible"]["text"].startswith("Flat vector animation with soft paper grain. ")
+    assert "midnight blue" in script["bible"]["text"]
+    assert ".." not in script["bible"]["text"]
+    assert script["characters"][0]["colors"]["outfit"] == "#e63946"
+    assert len(script["sections"]) == 3
+    assert script["sections"][0]["caption"] == "Neon Tide"
+    assert "caption" not in script["sections"][1]
+    assert script["sections"][1]["camera"] == "orbit"
+
+
+def test_request_carries_schema_sections_tags_and_request(writer, fake_openai):  # noqa: F811
+    fake_openai.enqueue(CHAT, script_json())
+    write(writer, tags=make_tags(3))
+
+    (body,) = fake_openai.bodies()
+    assert body["model"] == MODEL
+    response_format = body["response_format"]
+    assert response_format["type"] == "json_schema"
+    assert response_format["json_schema"]["strict"] is True
+    sections = response_format["json_schema"]["schema"]["properties"]["sections"]
+    assert sections["minItems"] == sections["maxItems"] == 3
+    system, user = body["messages"]
+    assert system["role"] == "system" and "ONE style bible" in system["content"]
+    prompt = user["content"]
+    assert "a melancholic city night" in prompt
+    assert "write exactly 3 section scripts" in prompt
+    assert "2. chorus: 20.0-30.0 s" in prompt
+    assert "A minor" in prompt
+    assert "synthwave (0.80)" in prompt and "section 2:" in prompt and "place 2" in prompt
+    assert "courier" not in prompt  # no story in pipeline 1
+
+
+def test_story_reaches_the_prompt(writer, fake_openai):  # noqa: F811
+    fake_openai.enqueue(CHAT, script_json())
+    write(writer, story=make_story(3))
+
+    prompt = fake_openai.bodies()[0]["messages"][1]["content"]
+    assert "logline: A courier races the dawn." in prompt
+    assert "section 1: story scene 1" in prompt
+
+
+def test_invalid_json_is_repaired(writer, fake_openai):  # noqa: F811
+    fake_openai.enqueue(CHAT, '{"title": "Neon')
+    fake_openai.enqueue(CHAT, script_json())
+    script = write(writer)
+
+    assert script["title"] == "Neon Tide"
+    first, second = fake_openai.bodies()
+    assert second["messages"][:2] == first["messages"]
+    assistant, repair = second["messages"][2:]
+    assert assistant == {"role": "assistant", "content": '{"title": "Neon'}
+    assert repair["role"] == "user" and "Invalid JSON" in repair["content"]
+
+
+def test_schema_errors_and_post_checks_are_repaired(writer, fake_openai):  # noqa: F811
+    bad = json.loads(script_json())
+    bad["bible"]["palette"][2]["hex"] = "grey"
+    bad["sections"][1]["characters"] = ["c9"]
+    fake_openai.enqueue(CHAT, json.dumps(bad))  # fails the schema: hex pattern
+    bad["bible"]["palette"][2]["hex"] = "#5b7083"
+    fake_openai.enqueue(CHAT, json.dumps(bad))  # passes the schema, fails the post-check
+    fake_openai.enqueue(CHAT, script_json())
+    write(writer)
+
+    repairs = [body["messages"][-1]["content"] for body in fake_openai.bodies()[1:]]
+    assert "bible.palette.2.hex" in repairs[0]
+    assert "['c9']" in repairs[1] and "not on the character sheet" in repairs[1]
+
+
+def test_wrong_section_count_and_order_are_repaired(writer, fake_openai):  # noqa: F811
+    shuffled = json.loads(script_json())
+    shuffled["sections"][0]["section"] = 2
+    fake_openai.enqueue(CHAT, script_json(n=2))
+    fake_openai.enqueue(CHAT, json.dumps(shuffled))
+    fake_openai.enqueue(CHAT, script_json())
+    write(writer)
+
+    repairs = [body["messages"][-1]["content"] for body in fake_openai.bodies()[1:]]
+    assert "sections: List should have at least 3 items" in repairs[0]
+    assert "sections must be numbered [0, 1, 2]" in repairs[1]
+
+
+def test_outfit_lost_in_the_palette_is_repaired(writer, fake_openai):  # noqa: F811
+    clash = json.loads(script_json())
+    clash["characters"][0]["colors"]["outfit"] = "#5b7084"  # the palette's mid grey
+    fake_openai.enqueue(CHAT, json.dumps(clash))
+    fake_openai.enqueue(CHAT, script_json())
+    write(writer)
+
+    assert "outfit #5b7084 of c1" in fake_openai.bodies()[1]["messages"][-1]["content"]
+
+
+def test_persistent_invalid_output_fails_after_the_bound(writer, fake_openai):  # noqa: F811
+    for _ in range(3):
+        fake_openai.enqueue(CHAT, "I'd love to help with your video!")
+    with pytest.raises(GenerationFailedError, match=f"{MODEL} at .* no valid ScriptReply in 3"):
+        write(writer)
+    assert len(fake_openai.requests) == 3
+
+
+def test_rejected_key_is_backend_unavailable(writer, fake_openai):  # noqa: F811
+    fake_openai.enqueue(CHAT, error_reply(401, "Incorrect API key provided"))
+    with pytest.raises(BackendUnavailableError, match="API key was rejected by http://127.0.0.1"):
+        write(writer)
+    assert len(fake_openai.requests) == 1  # no retries
+
+
+def test_unknown_model_is_backend_unavailable(writer, fake_openai):  # noqa: F811
+    fake_openai.enqueue(CHAT, error_reply(404, "The model does not exist", code="model_not_found"))
+    with pytest.raises(BackendUnavailableError, match="model 'gpt-4.1-mini' was not found"):
+        write(writer)
+
+
+def test_rate_limit_is_transient_after_the_clients_retries(writer, fake_openai):  # noqa: F811
+    for _ in range(3):
+        fake_openai.enqueue(CHAT, error_reply(429, "Rate limit reached", headers=FAST_RETRY))
+    with pytest.raises(TransientBackendError, match="HTTP 429"):
+        write(writer)
+    assert len(fake_openai.requests) == 3  # the first try and two retries by the client
+
+
+def test_server_error_is_retried_by_the_client(writer, fake_openai):  # noqa: F811
+    fake_openai.enqueue(CHAT, error_reply(500, "boom", headers=FAST_RETRY))
+    fake_openai.enqueue(CHAT, script_json())
+    assert write(writer)["title"] == "Neon Tide"
+
+
+def test_exhausted_quota_is_not_transient(writer, fake_openai):  # noqa: F811
+    for _ in range(3):
+        fake_openai.enqueue(
+            CHAT, error_reply(429, "quota", code="insufficient_quota", headers=FAST_RETRY)
+        )
+    with pytest.raises(BackendUnavailableError, match="no quota"):
+        write(writer)
+
+
+def test_song_without_sections_is_invalid_input(writer, fake_openai):  # noqa: F811
+    with pytest.raises(InvalidInputError):
+        writer.write(analysis=make_analysis(()), tags=None, story=None, request="")
+    assert fake_openai.requests == []
+
+
+def test_fake_server_answers_unscripted_paths_with_501(fake_openai):  # noqa: F811
+    fake_openai.enqueue("/v1/videos", Reply(status=201, body={"id": "video_1"}))
+    assert fake_openai.pending() == 1
+    writer = OpenAIWriter(MODEL)
+    with pytest.raises(GenerationFailedError, match="nothing queued for POST /v1/chat"):
+        write(writer)
+    assert fake_openai.pending("/v1/videos") == 1
+
+
+def test_script_plans_with_the_bible_in_every_prompt(writer, fake_openai):  # noqa: F811
+    fake_openai.enqueue(CHAT, script_json())
+    analysis = make_analysis()
+    script = writer.write(analysis=analysis, tags=None, story=None, request="")
+    plan = make_plan(script, analysis, request="", max_clip_seconds=5.0)
+
+    assert len(plan["scenes"]) >= 3
+    for scene in plan["scenes"]:
+        assert script["bible"]["text"] in scene["prompt"]
+        assert script["characters"][0]["description"] in scene["prompt"]

@@ -1,0 +1,276 @@
+"""Assemble the scene clips and the song into the final music video.
+
+Every clip is decoded frame by frame, conformed to the video's size and frame rate, as raw
+yuv420p: the encoder's own format, so neither side spends time on RGB conversions and the pipes
+carry half the bytes. Clips are placed on the exact frames of their scenes, blended at crossfades
+and flashes in uint16 fixed point (a linear blend is the same in YUV as in RGB) and piped into
+one libx264 + AAC encode with the original song muxed in. Memory stays bounded: only the current
+frame, the previous clip's last frame and the next clip's first frame are held.
+"""
+
+import logging
+import queue
+import subprocess
+import tempfile
+import threading
+from collections.abc import Iterator
+from itertools import chain
+from pathlib import Path
+from typing import IO
+
+import numpy as np
+
+from tools.errors import GenerationFailedError, InvalidInputError
+from tools.ffmpeg import ffmpeg_exe
+from tools.files import atomic_path
+from tools.types import Scene
+
+log = logging.getLogger(__name__)
+
+TRANSITIONS = ("cut", "crossfade", "flash")
+TILING_TOLERANCE = 1e-3  # seconds: scene times are rounded to 0.1 ms by the planner
+CROSSFADE_SECONDS = 0.4  # whole dissolve, centred on the cut so the 50 % point is on the beat
+FLASH_SECONDS = 0.25  # white flash decaying after the cut
+FLASH_PEAK = 0.85  # strength of the flash on the cut frame
+CRF = 20
+READ_AHEAD_FRAMES = 6  # decoded frames buffered per clip (1.4 MB each at 720p)
+
+
+def assemble(
+    clips: list[tuple[Scene, str]],
+    *,
+    audio_path: str,
+    out_path: str,
+    fps: int,
+    size: tuple[int, int],
+    duration: float,
+) -> None:
+    """Write one H.264/AAC mp4 of exactly round(duration*fps) frames with the song as its audio.
+
+    Scene k covers frames [round(start*fps), round(end*fps)); its `transition_in` ("cut",
+    "crossfade" or "flash") decides how it enters. The file appears at `out_path` only when
+    complete.
+    """
+    scenes = [scene for scene, _ in clips]
+    bounds = frame_bounds(scenes, fps=fps, duration=duration)
+    _check_transitions(scenes)
+    _check_files([path for _, path in clips], audio_path)
+    width, height = size
+    if width % 2 or height % 2:
+        raise InvalidInputError(f"video size must be even for yuv420p, got {width}x{height}")
+    frames = _timeline(clips, bounds, fps=fps, size=size)
+    with atomic_path(out_path) as tmp:
+        _encode(frames, tmp, audio_path=audio_path, fps=fps, size=size, n=bounds[-1])
+
+
+def frame_bounds(scenes: list[Scene], *, fps: int, duration: float) -> list[int]:
+    """Frame index where each scene starts, plus the total frame count; checks the tiling."""
+    if not scenes:
+        raise InvalidInputError("nothing to assemble: no clips")
+    if fps <= 0 or duration <= 0:
+        raise InvalidInputError(f"fps and duration must be positive (got {fps}, {duration})")
+    edges = [scenes[0]["start"]]
+    for before, after in zip(scenes, scenes[1:], strict=False):
+        if abs(before["end"] - after["start"]) > TILING_TOLERANCE:
+            kind = "gap" if after["start"] > before["end"] else "overlap"
+            raise InvalidInputError(
+                f"scenes must tile the song: {kind} between {before['id']} (ends "
+                f"{before['end']:.3f} s) and {after['id']} (starts {after['start']:.3f} s)"
+            )
+        edges.append(after["start"])
+    if abs(edges[0]) > TILING_TOLERANCE or abs(scenes[-1]["end"] - duration) > TILING_TOLERANCE:
+        raise InvalidInputError(
+            f"scenes must tile [0, {duration:.3f}) s, they cover "
+            f"[{edges[0]:.3f}, {scenes[-1]['end']:.3f}) s"
+        )
+    bounds = [0] + [round(t * fps) for t in edges[1:]] + [round(duration * fps)]
+    for scene, a, b in zip(scenes, bounds, bounds[1:], strict=False):
+        if b <= a:
+            raise InvalidInputError(
+                f"scene {scene['id']} ({scene['start']:.3f}-{scene['end']:.3f} s) "
+                f"spans no frame at {fps} fps"
+            )
+    return bounds
+
+
+def _check_transitions(scenes: list[Scene]) -> None:
+    for scene in scenes:
+        if scene["transition_in"] not in TRANSITIONS:
+            raise InvalidInputError(
+                f"scene {scene['id']} has transition {scene['transition_in']!r}; "
+                f"choose from {', '.join(TRANSITIONS)}"
+            )
+
+
+def _check_files(paths: list[str], audio_path: str) -> None:
+    for path in [*paths, audio_path]:
+        if not Path(path).is_file():
+            raise InvalidInputError(f"missing file for assembly: {path}")
+
+
+def _timeline(
+    clips: list[tuple[Scene, str]], bounds: list[int], *, fps: int, size: tuple[int, int]
+) -> Iterator[np.ndarray]:
+    """Yield every output frame in order, with transitions blended in."""
+    counts = [b - a for a, b in zip(bounds, bounds[1:], strict=False)]
+    fades = _crossfade_halves(clips, counts, fps)
+    flash = max(1, round(FLASH_SECONDS * fps))
+    white = _white(size)
+    previous_last: np.ndarray | None = None  # the previous clip's own last frame, unblended
+    upcoming = _clip_frames(clips[0][1], counts[0], fps=fps, size=size)
+    for k, (scene, _) in enumerate(clips):
+        current, upcoming = upcoming, None
+        fade_in, fade_out = fades[k], fades[k + 1] if k + 1 < len(clips) else 0
+        next_first: np.ndarray | None = None
+        for j, frame in enumerate(current):
+            if fade_in and j < fade_in:  # second half of the dissolve: old clip held on its last
+                frame = _blend(previous_last, frame, (fade_in + j + 1) / (2 * fade_in + 1))
+            elif scene["transition_in"] == "flash" and j < flash:
+                frame = _blend(frame, white, FLASH_PEAK * (1 - j / flash))
+            previous_last = frame
+            if fade_out and j >= counts[k] - fade_out:  # first half: new clip held on its first
+                if next_first is None:
+                    upcoming = _clip_frames(clips[k + 1][1], counts[k + 1], fps=fps, size=size)
+                    next_first = next(upcoming)
+                    upcoming = chain([next_first], upcoming)
+                weight = (j - (counts[k] - fade_out) + 1) / (2 * fade_out + 1)
+                frame = _blend(frame, next_first, weight)
+            yield frame
+        if upcoming is None and k + 1 < len(clips):
+            upcoming = _clip_frames(clips[k + 1][1], counts[k + 1], fps=fps, size=size)
+
+
+def _crossfade_halves(clips: list[tuple[Scene, str]], counts: list[int], fps: int) -> list[int]:
+    """Frames on each side of each cut that a crossfade blends (0 for a cut or a flash)."""
+    half = max(1, round(CROSSFADE_SECONDS * fps / 2))
+    return [
+        min(half, counts[k - 1] // 2, counts[k] // 2)
+        if k and scene["transition_in"] == "crossfade"
+        else 0
+        for k, (scene, _) in enumerate(clips)
+    ]
+
+
+def _blend(a: np.ndarray, b: np.ndarray, weight: float) -> np.ndarray:
+    """(1 - weight) * a + weight * b in uint16 fixed point."""
+    w = round(weight * 256)
+    mixed = a.astype(np.uint16) * (256 - w) + b.astype(np.uint16) * w
+    return (mixed >> 8).astype(np.uint8)
+
+
+def _white(size: tuple[int, int]) -> np.ndarray:
+    """A white yuv420p frame (limited range: Y 235, U and V 128)."""
+    luma = size[0] * size[1]
+    return np.concatenate([np.full(luma, 235, np.uint8), np.full(luma // 2, 128, np.uint8)])
+
+
+def _clip_frames(path: str, n: int, *, fps: int, size: tuple[int, int]) -> Iterator[np.ndarray]:
+    """Exactly n flat yuv420p frames of a clip at `size` and `fps`; a short clip holds its last.
+
+    ffmpeg decodes (and conforms) the clip while a thread keeps a few frames ready, so decoding
+    runs alongside the encoder instead of in lockstep with it.
+    """
+    width, height = size
+    cmd = [
+        ffmpeg_exe(), "-v", "error", "-nostdin", "-i", path,
+        "-vf", f"fps={fps},scale={width}:{height}:flags=bicubic",
+        "-frames:v", str(n), "-f", "rawvideo", "-pix_fmt", "yuv420p", "-",
+    ]  # fmt: skip
+    with tempfile.TemporaryFile() as errors:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errors)
+        ready: queue.Queue[bytes | None] = queue.Queue(maxsize=READ_AHEAD_FRAMES)
+        stop = threading.Event()
+        pump = threading.Thread(
+            target=_pump, args=(proc.stdout, width * height * 3 // 2, ready, stop), daemon=True
+        )
+        pump.start()
+        try:
+            last = None
+            got = 0
+            while (data := ready.get()) is not None:
+                last = np.frombuffer(data, np.uint8)
+                got += 1
+                yield last
+            if last is None:
+                proc.wait()
+                errors.seek(0)
+                message = errors.read().decode(errors="replace").strip() or "no frames"
+                raise GenerationFailedError(f"cannot decode clip {path}: {message}")
+            if got < n:
+                log.warning("clip %s has %d of %d frames; holding its last frame", path, got, n)
+                yield from (last for _ in range(n - got))
+        finally:
+            stop.set()
+            proc.kill()
+            pump.join()
+            proc.wait()
+            proc.stdout.close()
+
+
+def _pump(stream: IO[bytes], nbytes: int, ready: queue.Queue, stop: threading.Event) -> None:
+    """Move whole frames from `stream` into `ready` until its end (then None) or `stop`."""
+    while len(data := stream.read(nbytes)) == nbytes:
+        if not _put(ready, data, stop):
+            return
+    _put(ready, None, stop)
+
+
+def _put(ready: queue.Queue, item: bytes | None, stop: threading.Event) -> bool:
+    """Queue the item unless `stop` is set first; whether it was queued."""
+    while not stop.is_set():
+        try:
+            ready.put(item, timeout=0.1)
+            return True
+        except queue.Full:
+            pass
+    return False
+
+
+def _encode(
+    frames: Iterator[np.ndarray],
+    out: Path,
+    *,
+    audio_path: str,
+    fps: int,
+    size: tuple[int, int],
+    n: int,
+) -> None:
+    """Pipe the frames into libx264 veryfast (yuv420p) and mux the song as AAC, cut to the video."""
+    width, height = size
+    cmd = [
+        ffmpeg_exe(), "-y", "-v", "error", "-nostdin",
+        "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", f"{width}x{height}", "-r", str(fps),
+        "-i", "-", "-i", audio_path,
+        "-map", "0:v:0", "-map", "1:a:0",
+        "-c:v", "libx264", "-preset", "veryfast", "-crf", str(CRF), "-pix_fmt", "yuv420p",
+        "-c:a", "aac", "-b:a", "192k", "-t", f"{n / fps:.6f}",
+        "-movflags", "+faststart", "-f", "mp4", str(out),
+    ]  # fmt: skip
+    with tempfile.TemporaryFile() as errlog:
+        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stderr=errlog)
+        try:
+            written = _feed(proc, frames)
+        except BaseException:
+            proc.kill()
+            proc.wait()
+            raise
+        errlog.seek(0)
+        err = errlog.read().decode(errors="replace").strip()
+    if proc.returncode != 0 or written != n:
+        raise GenerationFailedError(
+            f"encoding {out.name} failed after {written}/{n} frames: {err or 'ffmpeg exited'}"
+        )
+
+
+def _feed(proc: subprocess.Popen, frames: Iterator[np.ndarray]) -> int:
+    """Write frames to the encoder's stdin; returns how many it took before finishing."""
+    written = 0
+    try:
+        for frame in frames:
+            proc.stdin.write(frame.data)
+            written += 1
+        proc.stdin.close()
+    except BrokenPipeError:
+        pass
+    proc.wait()
+    return written

@@ -1,0 +1,64 @@
+"""On-screen text: a font that exists everywhere, and captions that fade in and out."""
+
+import textwrap
+from functools import lru_cache
+
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+from tools.procedural.layers import fades
+from tools.procedural.palette import RGB
+
+_FADE = 0.35  # seconds of fade at each end of the caption
+_LEVELS = 8
+
+
+@lru_cache(maxsize=8)
+def font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    """DejaVu Sans Bold when the system has it, else Pillow's built-in scalable font."""
+    try:
+        return ImageFont.truetype("DejaVuSans-Bold.ttf", size)
+    except OSError:
+        return ImageFont.load_default(size=size)
+
+
+def text_sprite(text: str, *, size: int, width: int, color: RGB, shadow: RGB) -> Image.Image:
+    """Centred text wrapped to `width` pixels with a soft drop shadow, on transparency."""
+    face = font(size)
+    chars = max(8, int(width / (size * 0.55)))
+    lines = "\n".join(textwrap.wrap(text, chars)) or " "
+    probe = ImageDraw.Draw(Image.new("L", (1, 1)))
+    left, top, right, bottom = probe.multiline_textbbox((0, 0), lines, font=face, align="center")
+    pad = size // 2
+    box = (round(right - left) + 2 * pad, round(bottom - top) + 2 * pad)
+    shade = Image.new("RGBA", box, (*shadow, 0))
+    at = (pad - round(left), pad - round(top))
+    ImageDraw.Draw(shade).multiline_text(
+        (at[0] + size * 0.06, at[1] + size * 0.08),
+        lines,
+        font=face,
+        fill=(*shadow, 200),
+        align="center",
+    )
+    shade = shade.filter(ImageFilter.GaussianBlur(size / 14))
+    ImageDraw.Draw(shade).multiline_text(at, lines, font=face, fill=(*color, 255), align="center")
+    return shade
+
+
+class Caption:
+    """A caption centred low in the frame, fading in and out over the clip."""
+
+    def __init__(self, text: str, *, frame: tuple[int, int], color: RGB, shadow: RGB) -> None:
+        w, h = frame
+        sprite = text_sprite(
+            text, size=max(10, h // 15), width=round(w * 0.8), color=color, shadow=shadow
+        )
+        self._at = ((w - sprite.width) // 2, round(h * 0.9 - sprite.height / 2))
+        self._sprites = fades(sprite, _LEVELS)
+
+    def draw(self, frame: Image.Image, *, elapsed: float, remaining: float) -> None:
+        """Paste the caption, faded by how close the clip is to its start or end (seconds)."""
+        level = min(1.0, elapsed / _FADE, remaining / _FADE)
+        if level <= 0:
+            return
+        sprite = self._sprites[min(_LEVELS - 1, int(level * _LEVELS))]
+        frame.paste(sprite, self._at, sprite)

@@ -1,0 +1,560 @@
+"""The real video backend: text- and image-to-video with diffusers (LTX-Video, Wan 2.x, CogVideoX).
+
+Spec `diffusers:<hub id or folder>`, e.g. `diffusers:Lightricks/LTX-Video`,
+`diffusers:Wan-AI/Wan2.1-T2V-1.3B-Diffusers` or `diffusers:/models/ltx`. diffusers picks the
+pipeline class from the checkpoint's `model_index.json`; weights are never downloaded here: a
+model must be a local folder or already in the local Hugging Face cache.
+
+Consistency anchoring. `anchors()` draws one keyframe per character and one for the look of the
+video. With a text-to-image model (`keyframes=`, any diffusers text-to-image checkpoint) they are
+its images; without one they are the first frame of a short text-to-video render of the same
+prompt by the video model itself. `render()` then starts each clip from its keyframe (the first
+character on screen, else the look) with the family's image-to-video pipeline where these
+weights have one (LTX-Video, Wan 2.2 TI2V, the I2V checkpoints); otherwise it renders from text
+alone and the anchors serve the critic only.
+
+Time and size. A family generates only some frame counts (step * k + 1) at its own frame rate
+and resolution. A scene is generated at the valid count nearest to its length at the native rate
+and near the native pixel count with the output's aspect, then mapped to exactly
+round(end*fps) - round(start*fps) output frames (nearest frame in time: drop or repeat) and
+scaled and centre-cropped to the output size.
+"""
+
+import gc
+import inspect
+import json
+import logging
+import math
+import threading
+from dataclasses import dataclass, replace
+from importlib.util import find_spec
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image, ImageOps
+
+from prompts import render as render_prompt
+from tools.errors import BackendUnavailableError, GenerationFailedError, InvalidInputError
+from tools.ffmpeg import frame_writer
+from tools.files import atomic_path
+from tools.pretrained import ML_EXTRA, load_pretrained, torch_device
+from tools.types import Analysis, Anchors, Character, Plan, Scene
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MODEL = "Lightricks/LTX-Video"
+OFFLOAD_SHARE = 0.8  # offload to the CPU when the weights on disk exceed this share of the GPU
+WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt", ".pth")
+
+
+@dataclass(frozen=True)
+class Family:
+    """What one checkpoint of a model family can do, and the settings it was trained at."""
+
+    name: str
+    t2v: str | None  # diffusers pipeline class for text-to-video with these weights
+    i2v: str | None  # diffusers pipeline class for image-to-video (first frame given)
+    fps: int  # native frame rate
+    frame_step: int  # valid frame counts are frame_step * k + 1
+    max_frames: int  # longest clip in one go (a valid count)
+    pixels: int  # native frame area, width * height
+    size_multiple: int  # width and height must be multiples of this
+    max_tokens: int  # prompt length for the text encoder
+
+    @property
+    def max_seconds(self) -> float:
+        return self.max_frames / self.fps
+
+
+LTX = Family(
+    "LTX-Video",
+    t2v="LTXPipeline",
+    i2v="LTXImageToVideoPipeline",
+    fps=24,
+    frame_step=8,
+    max_frames=121,
+    pixels=704 * 480,
+    size_multiple=32,
+    max_tokens=256,
+)
+WAN = Family(
+    "Wan",
+    t2v="WanPipeline",
+    i2v=None,
+    fps=16,
+    frame_step=4,
+    max_frames=81,
+    pixels=832 * 480,
+    size_multiple=16,
+    max_tokens=512,
+)
+WAN_TI2V = replace(
+    WAN,
+    name="Wan 2.2 TI2V",
+    i2v="WanImageToVideoPipeline",
+    fps=24,
+    max_frames=121,
+    pixels=1280 * 704,
+    size_multiple=32,
+)
+COGVIDEOX = Family(
+    "CogVideoX",
+    t2v="CogVideoXPipeline",
+    i2v=None,
+    fps=8,
+    frame_step=4,
+    max_frames=49,
+    pixels=720 * 480,
+    size_multiple=16,
+    max_tokens=226,
+)
+COGVIDEOX_15 = replace(COGVIDEOX, name="CogVideoX 1.5", fps=16, max_frames=81, pixels=1360 * 768)
+
+SUPPORTED = (
+    "LTXPipeline",
+    "LTXImageToVideoPipeline",
+    "LTXConditionPipeline",
+    "WanPipeline",
+    "WanImageToVideoPipeline",
+    "CogVideoXPipeline",
+    "CogVideoXImageToVideoPipeline",
+)
+
+
+# ---------------------------------------------------------------- the model on disk
+
+
+def resolve_model(model: str) -> Path:
+    """The folder of a diffusers pipeline: `model` itself, or its snapshot in the local HF cache."""
+    if Path(model).is_dir():
+        folder = Path(model)
+    else:
+        from huggingface_hub import hf_hub_download
+        from huggingface_hub.errors import HFValidationError, LocalEntryNotFoundError
+
+        try:
+            folder = Path(hf_hub_download(model, "model_index.json", local_files_only=True)).parent
+        except (LocalEntryNotFoundError, HFValidationError) as error:
+            raise BackendUnavailableError(
+                f"model {model!r} is neither a folder nor in the local Hugging Face cache; "
+                f"download it once with `hf download {model}` or give its folder"
+            ) from error
+    if not (folder / "model_index.json").is_file():
+        raise BackendUnavailableError(
+            f"{model!r} is not a diffusers pipeline (no model_index.json)"
+        )
+    return folder
+
+
+def model_family(folder: Path) -> Family:
+    """The family of the pipeline in `folder`, from model_index.json and the transformer config."""
+    index = _read_json(folder / "model_index.json")
+    name = index.get("_class_name")
+    if name not in SUPPORTED:
+        raise BackendUnavailableError(
+            f"unsupported video pipeline {name!r} in {folder}; supported: {', '.join(SUPPORTED)}"
+        )
+    if name.startswith("LTX"):
+        return replace(LTX, t2v=name, i2v=name) if name == "LTXConditionPipeline" else LTX
+    if name.startswith("Wan"):
+        if index.get("expand_timesteps"):  # Wan 2.2 TI2V: one checkpoint for text and image
+            return WAN_TI2V
+        return WAN if name == "WanPipeline" else replace(WAN, t2v=None, i2v=name)
+    transformer = _read_json(folder / "transformer" / "config.json")
+    family = COGVIDEOX_15 if transformer.get("patch_size_t") else COGVIDEOX
+    return family if name == "CogVideoXPipeline" else replace(family, t2v=None, i2v=name)
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise BackendUnavailableError(f"cannot read {path}: {error}") from error
+
+
+def weight_bytes(folder: Path) -> int:
+    """Bytes of the weight files of the pipeline's components (an upper bound on their memory)."""
+    index = _read_json(folder / "model_index.json")
+    components = [name for name, value in index.items() if isinstance(value, list) and value[0]]
+    return sum(
+        path.stat().st_size
+        for name in components
+        if (folder / name).is_dir()
+        for path in (folder / name).iterdir()
+        if path.name.endswith(WEIGHT_SUFFIXES)
+    )
+
+
+# ---------------------------------------------------------------- frames in time and space
+
+
+def generation_frames(seconds: float, *, fps: float, step: int, max_frames: int) -> int:
+    """The valid frame count (step * k + 1, at least step + 1, at most max_frames) nearest to
+    `seconds` at `fps`."""
+    k = round((seconds * fps - 1) / step)
+    return min(max(k, 1), (max_frames - 1) // step) * step + 1
+
+
+def resample_indices(generated: int, wanted: int) -> np.ndarray:
+    """For each of `wanted` output frames, the generated frame nearest in time (both spans
+    cover the same interval), so frames are dropped or repeated evenly."""
+    centres = (np.arange(wanted) + 0.5) * generated / wanted
+    return np.minimum(centres.astype(int), generated - 1)
+
+
+def generation_size(size: tuple[int, int], *, pixels: int, multiple: int) -> tuple[int, int]:
+    """A width and height near `pixels` in area with the aspect of `size`, both multiples."""
+    width, height = size
+    scale = math.sqrt(pixels / (width * height))
+    return (
+        max(multiple, round(width * scale / multiple) * multiple),
+        max(multiple, round(height * scale / multiple) * multiple),
+    )
+
+
+def fit(image: Image.Image | np.ndarray, size: tuple[int, int]) -> Image.Image:
+    """`image` scaled to cover `size` and centre-cropped to it."""
+    if isinstance(image, np.ndarray):
+        image = Image.fromarray(image)
+    image = image.convert("RGB")
+    if image.size == size:
+        return image
+    return ImageOps.fit(image, size, method=Image.Resampling.LANCZOS)
+
+
+def write_clip(
+    video: np.ndarray, path: str, *, count: int, size: tuple[int, int], fps: int
+) -> None:
+    """Write `count` frames resampled in time from `video` (F x H x W x 3 uint8) at `size`."""
+    with frame_writer(path, size=size, fps=fps) as writer:
+        for index in resample_indices(len(video), count):
+            writer.write(fit(video[index], size))
+
+
+def _uint8(video: Any) -> np.ndarray:
+    frames = np.asarray(video, dtype=np.float32)
+    if frames.ndim != 4 or frames.shape[0] == 0 or frames.shape[-1] != 3:
+        raise GenerationFailedError(f"the video pipeline returned frames of shape {frames.shape}")
+    if not np.isfinite(frames).all():
+        raise GenerationFailedError("the video pipeline returned NaN or infinite pixels")
+    return (frames.clip(0.0, 1.0) * 255.0).round().astype(np.uint8)
+
+
+# ---------------------------------------------------------------- prompts
+
+
+def style_prompt(plan: Plan) -> str:
+    """The prompt of the style keyframe: the bible on the video's first setting."""
+    scenes = plan["scenes"]
+    setting = scenes[0]["setting"] if scenes else plan["title"]
+    return render_prompt(
+        "keyframe_style", title=plan["title"], setting=setting, bible=plan["bible"]["text"]
+    )
+
+
+def character_prompt(character: Character, plan: Plan) -> str:
+    """The prompt of a character keyframe: the verbatim description in the bible's style."""
+    return render_prompt(
+        "keyframe_character",
+        title=plan["title"],
+        name=character["name"],
+        description=character["description"],
+        bible=plan["bible"]["text"],
+    )
+
+
+# ---------------------------------------------------------------- the backend
+
+
+class DiffusersVideo:
+    """Clips from a diffusers text/image-to-video model, anchored on per-video keyframes.
+
+    `keyframes`: a diffusers text-to-image model (hub id or folder) for the anchors; without it
+    they are first frames of the video model's own text-to-video renders. `offload`: model CPU
+    offload (None: when the weights on disk exceed 80% of the GPU). `steps`: denoising steps
+    (None: the pipeline's default). `pixels`: generated frame area (None: the family's native).
+    """
+
+    name = "diffusers"
+
+    def __init__(
+        self,
+        model: str = DEFAULT_MODEL,
+        *,
+        device: str = "auto",
+        keyframes: str | None = None,
+        offload: bool | None = None,
+        steps: int | None = None,
+        pixels: int | None = None,
+    ) -> None:
+        missing = [name for name in ("torch", "transformers", "diffusers") if not find_spec(name)]
+        if missing:
+            raise BackendUnavailableError(
+                f"the diffusers video backend needs {', '.join(missing)}: {ML_EXTRA}"
+            )
+        self.model = model
+        self.folder = resolve_model(model)
+        self.family = model_family(self.folder)
+        self.keyframes = keyframes
+        self.keyframes_folder = resolve_model(keyframes) if keyframes else None
+        if keyframes is None and self.family.t2v is None:
+            raise BackendUnavailableError(
+                f"{model!r} is image-to-video only: give a text-to-image model for its keyframes"
+            )
+        if self.family.i2v == "WanImageToVideoPipeline" and not find_spec("ftfy"):
+            # diffusers' Wan image-to-video cleans every prompt with ftfy, imported only if present
+            raise BackendUnavailableError(
+                f"{self.family.name} image-to-video needs ftfy: pip install ftfy"
+            )
+        self.max_clip_seconds = self.family.max_seconds
+        self.device = torch_device(device)
+        self.offload = offload
+        self.steps = steps
+        self.pixels = pixels or self.family.pixels
+        self._pipes: dict[str, Any] = {}
+        self._active: Any = None
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------ public API
+
+    def anchors(self, plan: Plan, *, out_dir: str, size: tuple[int, int], seed: int) -> Anchors:
+        """Draw the style keyframe and one keyframe per character as PNGs of `size` in `out_dir`."""
+        prompts = {"style": style_prompt(plan)}
+        prompts |= {f"character-{c['id']}": character_prompt(c, plan) for c in plan["characters"]}
+        with self._lock:
+            if self.keyframes is None:
+                log.info("no keyframes model: anchors are first frames of %s renders", self.model)
+                images = self._first_frames(prompts, size=size, seed=seed)
+            else:
+                images = self._text_to_images(prompts, size=size, seed=seed)
+        paths = {
+            key: _save_png(fit(image, size), Path(out_dir, f"{key}.png"))
+            for key, image in images.items()
+        }
+        return {
+            "style": paths["style"],
+            "characters": {c["id"]: paths[f"character-{c['id']}"] for c in plan["characters"]},
+        }
+
+    def render(
+        self,
+        scene: Scene,
+        *,
+        plan: Plan,
+        analysis: Analysis,
+        anchors: Anchors,
+        out_path: str,
+        size: tuple[int, int],
+        fps: int,
+        seed: int,
+    ) -> None:
+        """Write exactly round(end*fps) - round(start*fps) frames of `scene` to `out_path`."""
+        count = round(scene["end"] * fps) - round(scene["start"] * fps)
+        if count <= 0:
+            raise InvalidInputError(
+                f"scene {scene['id']} is empty ({scene['start']}-{scene['end']} s)"
+            )
+        if count > math.floor(self.max_clip_seconds * fps) + 1:
+            raise InvalidInputError(
+                f"scene {scene['id']} lasts {count / fps:.2f} s; {self.family.name} renders at "
+                f"most {self.max_clip_seconds:.2f} s in one clip"
+            )
+        frames = generation_frames(
+            count / fps,
+            fps=self.family.fps,
+            step=self.family.frame_step,
+            max_frames=self.family.max_frames,
+        )
+        gen_size = self._generation_size(size)
+        image = None
+        if self.family.i2v is not None:
+            image = fit(Image.open(_anchor_path(scene, anchors)), gen_size)
+        with self._lock:
+            video = self._generate(
+                scene["prompt"], image=image, frames=frames, size=gen_size, seed=seed
+            )
+        write_clip(video, out_path, count=count, size=size, fps=fps)
+
+    # ------------------------------------------------------------ generation
+
+    def _generation_size(self, size: tuple[int, int]) -> tuple[int, int]:
+        return generation_size(size, pixels=self.pixels, multiple=self.family.size_multiple)
+
+    def _generate(
+        self,
+        prompt: str,
+        *,
+        image: Image.Image | None,
+        frames: int,
+        size: tuple[int, int],
+        seed: int,
+    ) -> np.ndarray:
+        """One clip from the video model: F x H x W x 3 uint8 at the generation size."""
+        import torch
+
+        pipe = self._pipeline(self.family.t2v if image is None else self.family.i2v)
+        options = self._common_options(
+            pipe, prompt, negative="video_negative", size=size, seed=seed
+        )
+        options |= {"num_frames": frames, "max_sequence_length": self.family.max_tokens}
+        options |= _frame_options(pipe, self.family)
+        if image is not None:
+            options["image"] = image
+        with torch.inference_mode():
+            video = pipe(**options).frames[0]
+        return _uint8(video)
+
+    def _common_options(
+        self, pipe: Any, prompt: str, *, negative: str, size: tuple[int, int], seed: int
+    ) -> dict[str, Any]:
+        """Inputs every pipeline takes; `negative` names the negative prompt's template."""
+        import torch
+
+        options: dict[str, Any] = {
+            "prompt": prompt,
+            "width": size[0],
+            "height": size[1],
+            "generator": torch.Generator("cpu").manual_seed(seed),
+            "output_type": "np",
+        }
+        if "negative_prompt" in inspect.signature(pipe.__call__).parameters:
+            options["negative_prompt"] = render_prompt(negative)
+        if self.steps is not None:
+            options["num_inference_steps"] = self.steps
+        return options
+
+    def _first_frames(
+        self, prompts: dict[str, str], *, size: tuple[int, int], seed: int
+    ) -> dict[str, Image.Image]:
+        """The first frame of the shortest text-to-video render of each prompt."""
+        frames = self.family.frame_step + 1
+        gen_size = self._generation_size(size)
+        return {
+            key: Image.fromarray(
+                self._generate(prompt, image=None, frames=frames, size=gen_size, seed=seed + k)[0]
+            )
+            for k, (key, prompt) in enumerate(prompts.items())
+        }
+
+    def _text_to_images(
+        self, prompts: dict[str, str], *, size: tuple[int, int], seed: int
+    ) -> dict[str, Image.Image]:
+        """One image per prompt from the keyframes model, which is released afterwards."""
+        import torch
+
+        pipe = self._load(self.keyframes)
+        self._place(pipe, offload=self._wants_offload(self.keyframes_folder))
+        gen_size = self._generation_size(size)
+        try:
+            images = {}
+            for k, (key, prompt) in enumerate(prompts.items()):
+                options = self._common_options(
+                    pipe, prompt, negative="keyframe_negative", size=gen_size, seed=seed + k
+                )
+                options["output_type"] = "pil"
+                with torch.inference_mode():
+                    images[key] = pipe(**options).images[0]
+            return images
+        finally:
+            self._active = None
+            del pipe
+            _free_memory()
+
+    # ------------------------------------------------------------ loading
+
+    def _pipeline(self, class_name: str) -> Any:
+        """The video pipeline of class `class_name`, sharing the weights of the loaded one."""
+        if not self._pipes:
+            base = self._load(self.model)
+            base.vae.enable_tiling()  # decoding a whole clip at once is the memory peak
+            self._pipes[type(base).__name__] = base
+        pipe = self._pipes.get(class_name)
+        if pipe is None:
+            pipe = _sibling(next(iter(self._pipes.values())), class_name)
+            self._pipes[class_name] = pipe
+        if pipe is not self._active:
+            self._place(pipe, offload=self._wants_offload(self.folder))
+        return pipe
+
+    def _load(self, model: str) -> Any:
+        """A diffusers pipeline from a folder or the local cache: bf16 on CUDA, else float32."""
+        import diffusers
+        import torch
+
+        dtype = torch.bfloat16 if self.device.startswith("cuda") else torch.float32
+        pipe = load_pretrained(
+            diffusers.DiffusionPipeline.from_pretrained, model, dtype=dtype, local_files_only=True
+        )
+        pipe.set_progress_bar_config(disable=True)
+        return pipe
+
+    def _place(self, pipe: Any, *, offload: bool) -> None:
+        """Move `pipe` to the device, or hook it for model CPU offload."""
+        if offload:
+            pipe.enable_model_cpu_offload(device=self.device)
+        else:
+            pipe.to(self.device)
+        self._active = pipe
+
+    def _wants_offload(self, folder: Path) -> bool:
+        """`offload` as given; when unset, offload where the weights would crowd the GPU."""
+        if not self.device.startswith("cuda"):
+            return False
+        if self.offload is not None:
+            return self.offload
+        import torch
+
+        total = torch.cuda.get_device_properties(torch.device(self.device)).total_memory
+        return weight_bytes(folder) > OFFLOAD_SHARE * total
+
+
+def _sibling(base: Any, class_name: str) -> Any:
+    """A pipeline of class `class_name` on `base`'s modules and settings. Unlike `from_pipe`,
+    it casts nothing, so modules a model keeps in float32 (Wan's norms, rope) stay so."""
+    import diffusers
+
+    cls = getattr(diffusers, class_name)
+    accepted = inspect.signature(cls.__init__).parameters
+    modules = {name: module for name, module in base.components.items() if name in accepted}
+    settings = {
+        name: value
+        for name, value in base.config.items()
+        if name in accepted and name not in base.components
+    }
+    pipe = cls(**modules, **settings)
+    pipe.set_progress_bar_config(disable=True)
+    return pipe
+
+
+def _frame_options(pipe: Any, family: Family) -> dict[str, Any]:
+    """LTX-Video's extra inputs: the frame rate (it scales the rotary embeddings) and, for
+    checkpoints with a timestep-conditioned VAE (0.9.1+), the decode noise of their model card."""
+    accepted = inspect.signature(pipe.__call__).parameters
+    options: dict[str, Any] = {}
+    if "frame_rate" in accepted:
+        options["frame_rate"] = family.fps
+    if "decode_timestep" in accepted and getattr(pipe.vae.config, "timestep_conditioning", False):
+        options |= {"decode_timestep": 0.03, "decode_noise_scale": 0.025}
+    return options
+
+
+def _anchor_path(scene: Scene, anchors: Anchors) -> str:
+    """The keyframe a scene starts from: its first character's, else the style's."""
+    if scene["characters"]:
+        return anchors["characters"][scene["characters"][0]]
+    return anchors["style"]
+
+
+def _save_png(image: Image.Image, path: Path) -> str:
+    with atomic_path(path) as tmp:
+        image.save(tmp, format="PNG")
+    return str(path)
+
+
+def _free_memory() -> None:
+    import torch
+
+    gc.collect()
+    if torch.cuda.is_available():
+        torch.cuda.empty_cache()

@@ -1,0 +1,295 @@
+"""The script writer as an LLM behind an OpenAI-compatible chat API (spec `openai:<model>`).
+
+The model gets the song's sections (times, labels, energy, dramatic role), the tags of
+pipeline 1 and/or the story of pipeline 2, and the user's request, and answers with one JSON
+object that a pydantic schema mirroring `Script` validates: one style bible, one character
+sheet, exactly one section script per section. Post-checks (sections in order, character ids
+that exist, outfits that stand out from the palette) feed the same repair loop as schema
+errors. The bible's `text`, carried verbatim in every scene prompt, is composed here from the
+bible's fields so that it always agrees with them.
+"""
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from prompts import render
+from tools.errors import InvalidInputError
+from tools.llm_openai import (
+    MAX_RETRIES,
+    TIMEOUT_SECONDS,
+    OpenAIChat,
+    StrictModel,
+    exactly,
+    numbering_problems,
+)
+from tools.request import FIGURES
+from tools.storytelling import dramatic_roles
+from tools.types import (
+    Analysis,
+    Character,
+    Script,
+    Section,
+    SectionScript,
+    Story,
+    StyleBible,
+    Tags,
+    TagSet,
+)
+from tools.writing import CALM_MOVES, DYNAMIC_MOVES, MAX_CHARACTERS, min_distance
+
+DEFAULT_MODEL = "gpt-4.1-mini"
+CLASH = 12.0  # an outfit closer than this (CIE76) to a palette colour vanishes into the scene
+TOP_LABELS = 3  # labels of each kind shown to the model
+
+FIGURE_KINDS = tuple(sorted(set(FIGURES.values())))  # what the renderers know how to draw
+HexColor = Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$", description="#rrggbb")]
+
+
+# ------------------------------------------------------------------------- reply schema
+
+
+class PaletteColor(StrictModel):
+    hex: HexColor
+    name: str = Field(description="a short plain colour name, e.g. 'midnight blue'")
+
+
+class BibleReply(StrictModel):
+    medium: str = Field(description="the look of the whole video, precisely")
+    palette: list[PaletteColor] = Field(
+        min_length=5, max_length=5, description="deep, dark, mid, accent, highlight"
+    )
+    lighting: str
+    camera: str = Field(description="the camera language of the whole video")
+    mood: str
+
+
+class ColorsReply(StrictModel):
+    skin: HexColor
+    hair: HexColor
+    outfit: HexColor
+    accent: HexColor
+
+
+class CharacterReply(StrictModel):
+    id: str = Field(description='"c1", "c2", …')
+    name: str
+    figure: Literal[FIGURE_KINDS]
+    description: str = Field(description="fixed appearance only, pasted into every shot")
+    colors: ColorsReply
+
+
+class SectionReply(StrictModel):
+    section: int = Field(description="the number of the song section, from 0")
+    setting: str = Field(description="a concrete, drawable place with its time of day")
+    action: str = Field(description="what the camera sees, present tense")
+    camera: str = Field(description="one camera move")
+    characters: list[str] = Field(description="ids of the characters on screen")
+    caption: str | None = Field(description="on-screen text, or null")
+
+
+class ScriptReply(StrictModel):
+    title: str
+    story: str
+    bible: BibleReply
+    characters: list[CharacterReply] = Field(max_length=MAX_CHARACTERS)
+    sections: list[SectionReply]
+
+
+# ------------------------------------------------------------------------- the writer
+
+
+class OpenAIWriter:
+    """Script by a chat model on an OpenAI-compatible server (OpenAI, vLLM, Ollama, …)."""
+
+    name = "openai"
+
+    def __init__(
+        self,
+        model: str = DEFAULT_MODEL,
+        *,
+        timeout: float = TIMEOUT_SECONDS,
+        max_retries: int = MAX_RETRIES,
+    ) -> None:
+        self.chat = OpenAIChat(model, timeout=timeout, max_retries=max_retries)
+
+    def write(
+        self, *, analysis: Analysis, tags: Tags | None, story: Story | None, request: str
+    ) -> Script:
+        """Style bible, characters and one SectionScript per analysis section."""
+        sections = analysis["sections"]
+        if not sections:
+            raise InvalidInputError("the song has no sections to write scenes for")
+        prompt = user_prompt(analysis, tags=tags, story=story, request=request)
+        messages = [
+            {"role": "system", "content": system_prompt()},
+            {"role": "user", "content": prompt},
+        ]
+        schema = exactly(ScriptReply, "sections", len(sections))
+        reply = self.chat.ask_json(messages, schema, check=script_problems)
+        return to_script(reply, writer=f"{self.name}:{self.chat.model}")
+
+
+# ------------------------------------------------------------------------- prompts
+
+
+def system_prompt() -> str:
+    """The rules: one bible, one character sheet, one drawable scene per section."""
+    moves = ", ".join(dict.fromkeys([*CALM_MOVES, *DYNAMIC_MOVES]))
+    return render("writer_system", max_characters=MAX_CHARACTERS, camera_moves=moves)
+
+
+def user_prompt(analysis: Analysis, *, tags: Tags | None, story: Story | None, request: str) -> str:
+    """The song's sections, what was heard in it and the user's request."""
+    sections = analysis["sections"]
+    key = analysis["features"].get("key")
+    return render(
+        "writer_user",
+        request=request.strip() or "(none: the music decides)",
+        duration=analysis["duration"],
+        tempo=analysis["tempo"],
+        key=f", in {key}" if key else "",
+        count=len(sections),
+        last=len(sections) - 1,
+        sections=section_lines(sections),
+        tags=tag_lines(tags) if tags else "(none)",
+        story=story_lines(story) if story else "(none)",
+    )
+
+
+def section_lines(sections: list[Section]) -> str:
+    """One line per section: number, label, times, energy and dramatic role."""
+    roles = dramatic_roles(sections)
+    return "\n".join(
+        f"{i}. {s['label']}: {s['start']:.1f}-{s['end']:.1f} s, energy {s['energy']:.2f} "
+        f"({_loudness(s['energy'])}), dramatic role: {role}"
+        for i, (s, role) in enumerate(zip(sections, roles, strict=True))
+    )
+
+
+def _loudness(energy: float) -> str:
+    return "quiet" if energy < 0.35 else "medium" if energy < 0.65 else "loud"
+
+
+def tag_lines(tags: Tags) -> str:
+    """The song's top labels, then each section's."""
+    lines = [f"whole song: {_labels(tags['song'])}"]
+    lines += [f"section {i}: {_labels(tag_set)}" for i, tag_set in enumerate(tags["sections"])]
+    return "\n".join(lines)
+
+
+def _labels(tag_set: TagSet) -> str:
+    kinds = []
+    for kind in ("style", "content", "emotion"):
+        labels = ", ".join(
+            f"{label['label']} ({label['score']:.2f})" for label in tag_set[kind][:TOP_LABELS]
+        )
+        kinds.append(f"{kind}: {labels or '-'}")
+    return "; ".join(kinds)
+
+
+def story_lines(story: Story) -> str:
+    """Title, logline, text and the scene the story gives each section."""
+    scenes = "\n".join(f"section {i}: {scene}" for i, scene in enumerate(story["sections"]))
+    return (
+        f"title: {story['title']}\nlogline: {story['logline']}\nstory: {story['text']}\n"
+        f"scenes:\n{scenes}"
+    )
+
+
+# ------------------------------------------------------------------------- checks and conversion
+
+
+def script_problems(reply: ScriptReply) -> list[str]:
+    """What the schema cannot say: sections in order, known character ids, visible outfits."""
+    problems = []
+    ids = [c.id for c in reply.characters]
+    if len(set(ids)) != len(ids):
+        problems.append(f"character ids must be unique, got {ids}")
+    numbers = [section.section for section in reply.sections]
+    problems += numbering_problems(numbers, list(range(len(numbers))), field="sections")
+    for i, section in enumerate(reply.sections):
+        unknown = [cid for cid in section.characters if cid not in ids]
+        if unknown:
+            problems.append(
+                f"sections[{i}].characters names {unknown}, not on the character sheet {ids}"
+            )
+    palette = [color.hex for color in reply.bible.palette]
+    for character in reply.characters:
+        if min_distance(character.colors.outfit, palette) < CLASH:
+            problems.append(
+                f"the outfit {character.colors.outfit} of {character.id} is almost a palette "
+                "colour: pick one that stands out"
+            )
+    return problems
+
+
+def to_script(reply: ScriptReply, *, writer: str) -> Script:
+    """The validated reply as the project's Script."""
+    return {
+        "writer": writer,
+        "title": reply.title.strip(),
+        "story": reply.story.strip(),
+        "bible": to_bible(reply.bible),
+        "characters": [to_character(c) for c in reply.characters],
+        "sections": [to_section_script(s) for s in reply.sections],
+    }
+
+
+def to_bible(bible: BibleReply) -> StyleBible:
+    """The style bible, with `text` composed from its fields."""
+    return {
+        "medium": bible.medium.strip(),
+        "palette": [color.hex.lower() for color in bible.palette],
+        "lighting": bible.lighting.strip(),
+        "camera": bible.camera.strip(),
+        "mood": bible.mood.strip(),
+        "text": bible_text(bible),
+    }
+
+
+def bible_text(bible: BibleReply) -> str:
+    """The verbatim block every scene prompt carries (the same shape as the template writer's)."""
+    medium, lighting, camera, mood = (
+        _clause(part) for part in (bible.medium, bible.lighting, bible.camera, bible.mood)
+    )
+    deep, dark, mid, accent, highlight = (_clause(color.name) for color in bible.palette)
+    return (
+        f"{medium[:1].upper()}{medium[1:]}. Palette: {deep}, {dark} and {mid}, with {accent} "
+        f"accents and {highlight} highlights. Lighting: {lighting}. Camera: {camera}. "
+        f"Mood: {mood}. The same characters, palette and look in every shot."
+    )
+
+
+def _clause(text: str) -> str:
+    return text.strip().rstrip(".").strip()
+
+
+def to_character(character: CharacterReply) -> Character:
+    """A character of the sheet, colours in lower-case hex."""
+    colors = character.colors
+    return {
+        "id": character.id,
+        "name": character.name.strip(),
+        "figure": character.figure,
+        "description": character.description.strip(),
+        "colors": {
+            "skin": colors.skin.lower(),
+            "hair": colors.hair.lower(),
+            "outfit": colors.outfit.lower(),
+            "accent": colors.accent.lower(),
+        },
+    }
+
+
+def to_section_script(section: SectionReply) -> SectionScript:
+    """A section's script; an empty caption is left out."""
+    script: SectionScript = {
+        "setting": section.setting.strip(),
+        "action": section.action.strip(),
+        "camera": section.camera.strip(),
+        "characters": list(section.characters),
+    }
+    if section.caption and section.caption.strip():
+        script["caption"] = section.caption.strip()
+    return script

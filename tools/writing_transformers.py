@@ -1,0 +1,52 @@
+"""The script writer as a local instruction-tuned LLM run with transformers
+(spec `transformers:<hub id or folder>`, e.g. `transformers:Qwen/Qwen2.5-7B-Instruct`).
+
+The same prompts, reply schema, post-checks and bounded repair turns as the OpenAI-compatible
+writer (`tools.writing_openai`); only the model differs: a causal LM loaded with
+`AutoModelForCausalLM`, prompted through its chat template and decoded greedily.
+"""
+
+from tools.errors import InvalidInputError
+from tools.llm_openai import exactly
+from tools.llm_transformers import MAX_NEW_TOKENS, TransformersChat
+from tools.types import Analysis, Script, Story, Tags
+from tools.writing_openai import (
+    ScriptReply,
+    script_problems,
+    system_prompt,
+    to_script,
+    user_prompt,
+)
+
+DEFAULT_MODEL = "Qwen/Qwen2.5-3B-Instruct"
+
+
+class TransformersWriter:
+    """Script by a local chat model (Qwen2.5, Llama 3, Mistral… instruct checkpoints)."""
+
+    name = "transformers"
+
+    def __init__(
+        self,
+        model: str = DEFAULT_MODEL,
+        *,
+        device: str = "auto",
+        max_new_tokens: int = MAX_NEW_TOKENS,
+    ) -> None:
+        self.chat = TransformersChat(model, device=device, max_new_tokens=max_new_tokens)
+
+    def write(
+        self, *, analysis: Analysis, tags: Tags | None, story: Story | None, request: str
+    ) -> Script:
+        """Style bible, characters and one SectionScript per analysis section."""
+        sections = analysis["sections"]
+        if not sections:
+            raise InvalidInputError("the song has no sections to write scenes for")
+        prompt = user_prompt(analysis, tags=tags, story=story, request=request)
+        messages = [
+            {"role": "system", "content": system_prompt()},
+            {"role": "user", "content": prompt},
+        ]
+        schema = exactly(ScriptReply, "sections", len(sections))
+        reply = self.chat.ask_json(messages, schema, check=script_problems)
+        return to_script(reply, writer=f"{self.name}:{self.chat.model}")
