@@ -2,6 +2,7 @@
 
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from langgraph.config import get_stream_writer
@@ -16,7 +17,7 @@ from tools.audio import load_audio
 from tools.critique import frames_for_critique
 from tools.files import write_json
 from tools.planning import make_plan
-from tools.types import Attempt
+from tools.types import Attempt, Scene
 
 
 def analyze(state: State, runtime: Runtime[Context]) -> dict:
@@ -124,27 +125,34 @@ def generate(task: ClipTask, runtime: Runtime[Context]) -> dict:
 
 
 def critique(state: State, runtime: Runtime[Context]) -> dict:
-    """Score every new clip against the style and character anchors."""
+    """Score every new clip against the style and character anchors (clips in parallel)."""
     t0 = time.perf_counter()
-    critic = runtime.context.backend("critic")
+    ctx = runtime.context
+    critic = ctx.backend("critic")
     plan, anchors = state["plan"], state["anchors"]
+    todo = [
+        (scene, attempt)
+        for scene in plan["scenes"]
+        for attempt in state.get("clips", {}).get(scene["id"], [])
+        if attempt is not None and "scores" not in attempt
+    ]
+
+    def judge(item: tuple[Scene, Attempt]) -> Attempt:
+        scene, attempt = item
+        frames = frames_for_critique(attempt["path"])
+        scores = critic.score(frames, scene=scene, plan=plan, anchors=anchors)
+        scores = {k: round(float(v), 4) for k, v in scores.items()}
+        return {**attempt, "scores": scores, "passed": scores["overall"] >= critic.threshold}
+
     scored: dict[str, list[Attempt]] = {}
-    for scene in plan["scenes"]:
-        for attempt in state.get("clips", {}).get(scene["id"], []):
-            if attempt is None or "scores" in attempt:
-                continue
-            frames = frames_for_critique(attempt["path"])
-            scores = critic.score(frames, scene=scene, plan=plan, anchors=anchors)
-            scores = {k: round(float(v), 4) for k, v in scores.items()}
-            passed = scores["overall"] >= critic.threshold
-            scored.setdefault(scene["id"], []).append(
-                {**attempt, "scores": scores, "passed": passed}
-            )
+    with ThreadPoolExecutor(max_workers=ctx.workers) as pool:
+        for (scene, _), attempt in zip(todo, pool.map(judge, todo), strict=True):
+            scored.setdefault(scene["id"], []).append(attempt)
     failing = [sid for sid, attempts in scored.items() if not any(a["passed"] for a in attempts)]
     rounds = state.get("critique_rounds", 0) + 1
     _progress(
         "critique",
-        f"round {rounds}: {len(scored)} clips scored, "
+        f"round {rounds}: {len(todo)} clips scored, "
         + (f"drift in {', '.join(failing)}" if failing else "all consistent"),
     )
     return {

@@ -21,6 +21,7 @@ import numpy as np
 from PIL import Image
 
 from tools.errors import GenerationFailedError, InvalidInputError
+from tools.files import atomic_path
 
 _STDERR_LINES = 8
 _QUEUE_FRAMES = 4
@@ -99,22 +100,18 @@ def frame_writer(
     width, height = size
     if width % 2 or height % 2 or width <= 0 or height <= 0:
         raise InvalidInputError(f"video size must be positive and even, got {width}x{height}")
-    fd, tmp = tempfile.mkstemp(
-        dir=os.path.dirname(os.path.abspath(path)), prefix=".", suffix=".part.mp4"
-    )
-    os.close(fd)
-    # fmt: off
-    cmd = [
-        ffmpeg_exe(), "-nostdin", "-v", "error", "-y",
-        "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}", "-framerate", str(fps),
-        "-i", "pipe:0",
-        # measured here: a third cheaper rgb24 -> yuv420p conversion, and closer to the source
-        "-sws_flags", "full_chroma_inp",
-        "-c:v", "libx264", "-preset", preset, "-crf", str(crf), "-pix_fmt", "yuv420p",
-        "-f", "mp4", tmp,
-    ]
-    # fmt: on
-    with tempfile.TemporaryFile() as log:
+    with atomic_path(path) as tmp, tempfile.TemporaryFile() as log:
+        # fmt: off
+        cmd = [
+            ffmpeg_exe(), "-nostdin", "-v", "error", "-y",
+            "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}",
+            "-framerate", str(fps), "-i", "pipe:0",
+            # measured here: a third cheaper rgb24 -> yuv420p conversion, closer to the source
+            "-sws_flags", "full_chroma_inp",
+            "-c:v", "libx264", "-preset", preset, "-crf", str(crf), "-pix_fmt", "yuv420p",
+            "-f", "mp4", str(tmp),
+        ]
+        # fmt: on
         proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=log)
         writer = FrameWriter(proc, log, size, path)
         try:
@@ -127,13 +124,10 @@ def frame_writer(
                 returncode = writer._finish()
             if returncode != 0 or writer._broken:
                 raise writer._failure()
-            os.replace(tmp, path)
         finally:
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
-            if os.path.exists(tmp):
-                os.remove(tmp)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+UMASK = os.umask(0o022)
+os.umask(UMASK)  # read once at import: os.umask can only be read by setting it
+
 
 @contextmanager
 def atomic_path(path: str | os.PathLike, *, suffix: str | None = None) -> Iterator[Path]:
@@ -16,6 +19,7 @@ def atomic_path(path: str | os.PathLike, *, suffix: str | None = None) -> Iterat
         dir=target.parent, prefix=f".{target.stem}.", suffix=suffix or target.suffix
     )
     os.close(fd)
+    os.chmod(tmp, 0o666 & ~UMASK)  # mkstemp makes 0600 files; finished ones follow the umask
     try:
         yield Path(tmp)
         os.replace(tmp, target)

@@ -42,8 +42,8 @@ class FeatureListener:
         mood = story_mood(intent, song)
         members = cast_members(intent, default_figure=suggested_figure(song))
         cast = cast_phrase(members)
-        places = story_places(intent, song, figure=members[0].figure, n=len(sections))
         roles = dramatic_roles(sections)
+        places = story_places(intent, song, figure=members[0].figure, roles=roles)
         seed = stable_index(request, round(analysis["duration"], 1), round(analysis["tempo"]))
         scenes = [
             scene_sentence(
@@ -73,14 +73,19 @@ def story_mood(intent: Intent, song: dict[str, float]) -> str:
     return mood_of(rank("emotion", song, top_k=1)[0]["label"]) or "calm"
 
 
-def story_places(intent: Intent, song: dict[str, float], *, figure: str, n: int) -> list[str]:
-    """A setting key per section: the request's settings as a journey, else one place the
-    music evokes that suits the protagonist."""
+def story_places(
+    intent: Intent, song: dict[str, float], *, figure: str, roles: list[str]
+) -> list[str]:
+    """A setting key per section: the request's settings as a journey; else the place the music
+    evokes most for setup, tension and resolution, and its second place for the release and the
+    turn (the chorus goes somewhere bigger), when the music evokes a second one that suits the
+    protagonist."""
     if intent["settings"]:
-        return spread(intent["settings"], n)
+        return spread(intent["settings"], len(roles))
     content = [label["label"] for label in rank("content", song)]
-    key, _ = home_settings(content, figure, limit=1)[0]
-    return [key] * n
+    places = [key for key, _ in home_settings(content, figure, limit=2)]
+    away = places[-1]
+    return [away if role in ("release", "turn") else places[0] for role in roles]
 
 
 def story_text(scenes: list[str], roles: list[str]) -> str:

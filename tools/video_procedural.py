@@ -6,12 +6,12 @@ canvas with parallax, and the song's energy, onsets and beats drive the motion.
 """
 
 import os
-import tempfile
 
 from PIL import Image
 
 from tools.errors import InvalidInputError
 from tools.ffmpeg import frame_writer
+from tools.files import atomic_path
 from tools.procedural.figures import character_sheet
 from tools.procedural.music import Music
 from tools.procedural.render import SceneRenderer, still
@@ -19,17 +19,8 @@ from tools.types import Analysis, Anchors, Plan, Scene
 
 
 def _save_png(image: Image.Image, path: str) -> None:
-    """Write a PNG atomically (temp file in the same folder, then rename)."""
-    fd, tmp = tempfile.mkstemp(
-        dir=os.path.dirname(os.path.abspath(path)), prefix=".", suffix=".png"
-    )
-    try:
-        with os.fdopen(fd, "wb") as out:
-            image.save(out, format="PNG")
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+    with atomic_path(path) as tmp:
+        image.save(tmp, format="PNG")
 
 
 class ProceduralVideo:
