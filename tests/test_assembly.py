@@ -249,3 +249,43 @@ def test_short_or_odd_sized_clips_are_conformed(tmp_path):
     assert video_info(str(out)).frames == 24
     held, last_red, first_blue = read_frames(str(out), indices=[7, 11, 12])
     assert close_to(held, RED) and close_to(last_red, RED) and close_to(first_blue, BLUE)
+
+
+def test_an_encoder_failure_is_reported_and_leaves_nothing(tmp_path):
+    clips = clips_for(tmp_path, [(0.0, 1.0, "cut")], [RED])
+    not_audio = tmp_path / "song.wav"
+    not_audio.write_text("not audio")
+    out = tmp_path / "out" / "video.mp4"
+    out.parent.mkdir()
+    with pytest.raises(
+        GenerationFailedError, match="joining the clips failed|encoding .* failed after"
+    ):
+        assemble(
+            clips, audio_path=str(not_audio), out_path=str(out), fps=FPS, size=SIZE, duration=1.0
+        )
+    assert list(out.parent.iterdir()) == []
+
+
+def test_clips_on_hard_cuts_are_copied_and_transitions_re_encoded(tmp_path, monkeypatch):
+    import tools.assembly as assembly
+
+    spans = [(0.0, 1.0, "cut"), (1.0, 2.0, "cut"), (2.0, 3.0, "crossfade"), (3.0, 4.0, "cut")]
+    clips = clips_for(tmp_path, spans, [RED, GREEN, BLUE, RED])
+    copied = []
+    real = assembly._copyable
+
+    def spy(*args, **kwargs):
+        copied.append(real(*args, **kwargs))
+        return copied[-1]
+
+    monkeypatch.setattr(assembly, "_copyable", spy)
+    out = tmp_path / "video.mp4"
+    assemble(clips, audio_path=song(tmp_path / "s.wav", 4.0), out_path=str(out), fps=FPS,
+             size=SIZE, duration=4.0)  # fmt: skip
+    assert copied == [{0, 3}]  # scene 1 leaves on a crossfade, scene 2 enters on it
+    decode = subprocess.run([ffmpeg_exe(), "-v", "error", "-i", str(out), "-f", "null", "-"],
+                            capture_output=True, text=True)  # fmt: skip
+    assert decode.returncode == 0 and decode.stderr == ""
+    assert video_info(str(out)).frames == 4 * FPS
+    first, last = read_frames(str(out), indices=[FPS // 2, 4 * FPS - 1])
+    assert close_to(first, RED) and close_to(last, RED)

@@ -1,11 +1,18 @@
 """Assemble the scene clips and the song into the final music video.
 
-Every clip is decoded frame by frame, conformed to the video's size and frame rate, as raw
-yuv420p: the encoder's own format, so neither side spends time on RGB conversions and the pipes
-carry half the bytes. Clips are placed on the exact frames of their scenes, blended at crossfades
-and flashes in uint16 fixed point (a linear blend is the same in YUV as in RGB) and piped into
-one libx264 + AAC encode with the original song muxed in. Memory stays bounded: only the current
-frame, the previous clip's last frame and the next clip's first frame are held.
+A clip that enters and leaves on a hard cut and already has the video's format (as the clips of
+`tools.ffmpeg.frame_writer` do) is copied into the result as it is: no decode, no re-encode.
+The clips around a transition are decoded frame by frame, conformed to the video's size and
+frame rate as raw yuv420p, blended at crossfades and flashes in uint16 fixed point (a linear
+blend is the same in YUV as in RGB) and re-encoded with the clip writer's settings, so that the
+copied and the re-encoded parts join with ffmpeg's concat demuxer; the song is muxed in as AAC.
+Memory stays bounded: a few decoded frames per open clip, the previous clip's last frame and the
+next clip's first frame.
+
+The ffmpeg processes are driven directly (the binary from tools.ffmpeg) rather than through
+moviepy's FFMPEG_VideoWriter, which asks libx264 for yuva420p and ignores ffmpeg's exit status,
+and FFMPEG_VideoReader, which by default decodes a whole file once more to probe it and cannot
+conform the frame rate.
 """
 
 import logging
@@ -13,15 +20,16 @@ import queue
 import subprocess
 import tempfile
 import threading
-from collections.abc import Iterator
-from itertools import chain
+from collections.abc import Generator, Iterator
+from contextlib import suppress
+from itertools import chain, islice
 from pathlib import Path
 from typing import IO
 
 import numpy as np
 
 from tools.errors import GenerationFailedError, InvalidInputError
-from tools.ffmpeg import ffmpeg_exe
+from tools.ffmpeg import ffmpeg_exe, video_info
 from tools.files import atomic_path
 from tools.types import Scene
 
@@ -32,7 +40,9 @@ TILING_TOLERANCE = 1e-3  # seconds: scene times are rounded to 0.1 ms by the pla
 CROSSFADE_SECONDS = 0.4  # whole dissolve, centred on the cut so the 50 % point is on the beat
 FLASH_SECONDS = 0.25  # white flash decaying after the cut
 FLASH_PEAK = 0.85  # strength of the flash on the cut frame
-CRF = 20
+# The clip writer's encoder settings: re-encoded parts must match the copied clips exactly.
+SEGMENT_PRESET, SEGMENT_CRF = "ultrafast", 18
+SEGMENT_CODEC = "h264 (Constrained Baseline) yuv420p"
 READ_AHEAD_FRAMES = 6  # decoded frames buffered per clip (1.4 MB each at 720p)
 
 
@@ -58,9 +68,59 @@ def assemble(
     width, height = size
     if width % 2 or height % 2:
         raise InvalidInputError(f"video size must be even for yuv420p, got {width}x{height}")
-    frames = _timeline(clips, bounds, fps=fps, size=size)
-    with atomic_path(out_path) as tmp:
-        _encode(frames, tmp, audio_path=audio_path, fps=fps, size=size, n=bounds[-1])
+    counts = [b - a for a, b in zip(bounds, bounds[1:], strict=False)]
+    fades = _crossfade_halves(clips, counts, fps)
+    copied = _copyable(clips, counts, fades, fps=fps, size=size)
+    frames = _timeline(clips, bounds, fps=fps, size=size, skip=copied)
+    with tempfile.TemporaryDirectory(dir=Path(out_path).resolve().parent) as work:
+        parts = []
+        try:
+            for first, last, copy in _runs(len(clips), copied):
+                if copy:
+                    parts += [path for _, path in clips[first : last + 1]]
+                    continue
+                part = Path(work, f"part{first:04d}.mp4")
+                n = bounds[last + 1] - bounds[first]
+                _encode(islice(frames, n), part, fps=fps, size=size, n=n)
+                parts.append(str(part))
+        finally:
+            frames.close()  # stops the decoders
+        with atomic_path(out_path) as tmp:
+            _concat(parts, tmp, audio_path=audio_path, seconds=bounds[-1] / fps, work=work)
+
+
+def _copyable(
+    clips: list[tuple[Scene, str]], counts: list[int], fades: list[int], *, fps: int, size: tuple
+) -> set[int]:
+    """Scenes whose clip goes into the video untouched: hard cuts in and out, right format."""
+    out = set()
+    for k, (scene, path) in enumerate(clips):
+        touched = (
+            scene["transition_in"] != "cut" or fades[k] or (k + 1 < len(clips) and fades[k + 1])
+        )
+        if touched:
+            continue
+        info = video_info(path)
+        if (info.width, info.height, info.fps, info.frames, info.codec) == (
+            *size,
+            float(fps),
+            counts[k],
+            SEGMENT_CODEC,
+        ):
+            out.add(k)
+    return out
+
+
+def _runs(n: int, copied: set[int]) -> list[tuple[int, int, bool]]:
+    """Consecutive scenes grouped as (first, last, copied)."""
+    runs: list[tuple[int, int, bool]] = []
+    for k in range(n):
+        copy = k in copied
+        if runs and runs[-1][2] == copy:
+            runs[-1] = (runs[-1][0], k, copy)
+        else:
+            runs.append((k, k, copy))
+    return runs
 
 
 def frame_bounds(scenes: list[Scene], *, fps: int, duration: float) -> list[int]:
@@ -109,17 +169,27 @@ def _check_files(paths: list[str], audio_path: str) -> None:
 
 
 def _timeline(
-    clips: list[tuple[Scene, str]], bounds: list[int], *, fps: int, size: tuple[int, int]
-) -> Iterator[np.ndarray]:
-    """Yield every output frame in order, with transitions blended in."""
+    clips: list[tuple[Scene, str]],
+    bounds: list[int],
+    *,
+    fps: int,
+    size: tuple[int, int],
+    skip: set[int] = frozenset(),
+) -> Generator[np.ndarray]:
+    """Yield every output frame in order, with transitions blended in, except the frames of
+    the scenes in `skip` (copied as they are; they touch no transition)."""
     counts = [b - a for a, b in zip(bounds, bounds[1:], strict=False)]
     fades = _crossfade_halves(clips, counts, fps)
     flash = max(1, round(FLASH_SECONDS * fps))
     white = _white(size)
     previous_last: np.ndarray | None = None  # the previous clip's own last frame, unblended
-    upcoming = _clip_frames(clips[0][1], counts[0], fps=fps, size=size)
+    upcoming = None
     for k, (scene, _) in enumerate(clips):
+        if k in skip:
+            continue
         current, upcoming = upcoming, None
+        if current is None:
+            current = _clip_frames(clips[k][1], counts[k], fps=fps, size=size)
         fade_in, fade_out = fades[k], fades[k + 1] if k + 1 < len(clips) else 0
         next_first: np.ndarray | None = None
         for j, frame in enumerate(current):
@@ -136,8 +206,6 @@ def _timeline(
                 weight = (j - (counts[k] - fade_out) + 1) / (2 * fade_out + 1)
                 frame = _blend(frame, next_first, weight)
             yield frame
-        if upcoming is None and k + 1 < len(clips):
-            upcoming = _clip_frames(clips[k + 1][1], counts[k + 1], fps=fps, size=size)
 
 
 def _crossfade_halves(clips: list[tuple[Scene, str]], counts: list[int], fps: int) -> list[int]:
@@ -227,24 +295,16 @@ def _put(ready: queue.Queue, item: bytes | None, stop: threading.Event) -> bool:
 
 
 def _encode(
-    frames: Iterator[np.ndarray],
-    out: Path,
-    *,
-    audio_path: str,
-    fps: int,
-    size: tuple[int, int],
-    n: int,
+    frames: Iterator[np.ndarray], out: Path, *, fps: int, size: tuple[int, int], n: int
 ) -> None:
-    """Pipe the frames into libx264 veryfast (yuv420p) and mux the song as AAC, cut to the video."""
+    """Pipe n yuv420p frames into libx264 with the clip writer's settings (no audio)."""
     width, height = size
     cmd = [
         ffmpeg_exe(), "-y", "-v", "error", "-nostdin",
         "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", f"{width}x{height}", "-r", str(fps),
-        "-i", "-", "-i", audio_path,
-        "-map", "0:v:0", "-map", "1:a:0",
-        "-c:v", "libx264", "-preset", "veryfast", "-crf", str(CRF), "-pix_fmt", "yuv420p",
-        "-c:a", "aac", "-b:a", "192k", "-t", f"{n / fps:.6f}",
-        "-movflags", "+faststart", "-f", "mp4", str(out),
+        "-i", "-",
+        "-c:v", "libx264", "-preset", SEGMENT_PRESET, "-crf", str(SEGMENT_CRF),
+        "-pix_fmt", "yuv420p", "-f", "mp4", str(out),
     ]  # fmt: skip
     with tempfile.TemporaryFile() as errlog:
         proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stderr=errlog)
@@ -262,6 +322,27 @@ def _encode(
         )
 
 
+def _concat(parts: list[str], out: Path, *, audio_path: str, seconds: float, work: str) -> None:
+    """Join the parts without re-encoding them and mux the song as AAC, cut to the video."""
+    listing = Path(work, "parts.txt")
+    listing.write_text("".join(f"file {_quote(str(Path(p).resolve()))}\n" for p in parts))
+    cmd = [
+        ffmpeg_exe(), "-y", "-v", "error", "-nostdin",
+        "-f", "concat", "-safe", "0", "-i", str(listing), "-i", audio_path,
+        "-map", "0:v:0", "-map", "1:a:0", "-c:v", "copy",
+        "-c:a", "aac", "-b:a", "192k", "-t", f"{seconds:.6f}",
+        "-movflags", "+faststart", "-f", "mp4", str(out),
+    ]  # fmt: skip
+    proc = subprocess.run(cmd, capture_output=True, text=True, errors="replace")
+    if proc.returncode != 0:
+        raise GenerationFailedError(f"joining the clips failed: {proc.stderr.strip()[-500:]}")
+
+
+def _quote(path: str) -> str:
+    """A path quoted for ffmpeg's concat list."""
+    return "'" + path.replace("'", "'\\''") + "'"
+
+
 def _feed(proc: subprocess.Popen, frames: Iterator[np.ndarray]) -> int:
     """Write frames to the encoder's stdin; returns how many it took before finishing."""
     written = 0
@@ -269,8 +350,10 @@ def _feed(proc: subprocess.Popen, frames: Iterator[np.ndarray]) -> int:
         for frame in frames:
             proc.stdin.write(frame.data)
             written += 1
-        proc.stdin.close()
-    except BrokenPipeError:
+    except BrokenPipeError:  # the encoder stopped early: its log says why
         pass
+    finally:
+        with suppress(BrokenPipeError):
+            proc.stdin.close()
     proc.wait()
     return written

@@ -136,6 +136,7 @@ class VideoInfo:
     height: int
     fps: float
     frames: int
+    codec: str  # e.g. "h264 (Constrained Baseline) yuv420p": what decides if streams concatenate
 
 
 def video_info(path: str) -> VideoInfo:
@@ -150,7 +151,8 @@ def video_info(path: str) -> VideoInfo:
     if proc.returncode != 0 or stream is None or not counts:
         raise GenerationFailedError(f"cannot read video {path}: {_tail(proc.stderr)}")
     width, height, fps = stream.groups()
-    return VideoInfo(int(width), int(height), float(fps), int(counts[-1]))
+    codec = re.search(r"Video: (\w+(?: \([^)]*\))?).*?, (\w+)[(,]", proc.stderr)
+    return VideoInfo(int(width), int(height), float(fps), int(counts[-1]), " ".join(codec.groups()))
 
 
 def read_frames(
