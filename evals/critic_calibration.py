@@ -108,8 +108,8 @@ def sample_analysis(duration: float, hz: float = 20.0) -> Analysis:
 
 def score_palette(
     palette: list[str], k: int, *, folder: Path, size: tuple[int, int]
-) -> list[tuple[str, float]]:
-    """(variant, overall score) of every clip of one palette's plan."""
+) -> list[tuple[str, float, str]]:
+    """(variant, overall score, what the clip shows) of every clip of one palette's plan."""
     plan = sample_plan(palette, k)
     analysis = sample_analysis(len(plan["scenes"]) * SHOT + 1)
     base, critic = ProceduralVideo(), PixelCritic()
@@ -133,21 +133,25 @@ def score_palette(
             )
             frames = frames_for_critique(str(path))
             scores = critic.score(frames, scene=scene, plan=plan, anchors=anchors)
-            results.append((variant, scores["overall"]))
+            cast = "+".join(
+                c["figure"] for c in plan["characters"] if c["id"] in scene["characters"]
+            )
+            label = f"palette {palette[3]}, {scene['setting']}, {cast or 'nobody'}: {scores}"
+            results.append((variant, scores["overall"], label))
     return results
 
 
-def report(results: list[tuple[str, float]], threshold: float) -> None:
+def report(results: list[tuple[str, float, str]], threshold: float) -> None:
     for variant in VARIANTS:
-        v = np.array([s for name, s in results if name == variant])
+        v = np.array([s for name, s, _ in results if name == variant])
         print(
             f"{variant:>11}: n {len(v):3d}  min {v.min():.3f}  p10 {np.percentile(v, 10):.3f}  "
             f"median {np.median(v):.3f}  p90 {np.percentile(v, 90):.3f}  max {v.max():.3f}"
         )
-    ok = np.array([s for name, s in results if name == "consistent"])
+    ok = np.array([s for name, s, _ in results if name == "consistent"])
     for t in sorted({*np.round(np.arange(0.5, 0.81, 0.05), 2), threshold}):
-        caught = {v: np.mean([s < t for name, s in results if name == v]) for v in VARIANTS[1:]}
-        drifted = [s for name, s in results if name != "consistent"]
+        caught = {v: np.mean([s < t for name, s, _ in results if name == v]) for v in VARIANTS[1:]}
+        drifted = [s for name, s, _ in results if name != "consistent"]
         tp, fp = sum(s < t for s in drifted), int((ok < t).sum())
         mark = "  <- PixelCritic.threshold" if t == threshold else ""
         print(
@@ -155,6 +159,9 @@ def report(results: list[tuple[str, float]], threshold: float) -> None:
             f"(style {caught['style']:.3f}, character {caught['character']:.3f})  "
             f"false alarms {fp}/{len(ok)}{mark}"
         )
+    wrong = [(v, label) for v, s, label in results if (v == "consistent") != (s >= threshold)]
+    for variant, label in wrong:
+        print(f"misjudged {variant}: {label}")
 
 
 def main() -> None:

@@ -59,18 +59,17 @@ class PixelCritic:
     """Scores a clip's consistency with the style bible and the characters from pixels alone."""
 
     name = "pixels"
-    # Calibrated on procedural clips with evals/drift.py injecting drift: 20 palettes x 9
-    # settings, 5 figure kinds cast by the template writer; 180 consistent, 180 style-drift
-    # and 160 character-drift clips per set. overall, tuning set (256x144):
-    #   consistent  min 0.62  p10 0.81  median 0.93
-    #   style drift median 0.13  p90 0.37  max 0.75
-    #   character   median 0.10  p90 0.22  max 0.38
-    # held-out set (other seeds, casts and anchors; 320x180 via frames_for_critique):
-    #   consistent  min 0.65  p10 0.85  median 0.95
-    #   style drift median 0.13  p90 0.41  max 0.63
-    #   character   median 0.11  p90 0.22  max 0.83 (colours the palette itself contains)
-    # At 0.6: no false alarm in 360 consistent clips (precision 1.0); recall 0.988 tuning,
-    # 0.979 held out (style 0.989, character 0.969).
+    # Calibrated with `python -m evals.critic_calibration` (procedural clips, drift injected by
+    # evals/drift.py): 20 writer palettes x 9 settings, casts from the writer's character
+    # sheet; 180 consistent, 180 style-drift, 160 character-drift clips per run. overall:
+    #   --size 256x144:        consistent min 0.71 p10 0.84 median 0.94
+    #                          style drift median 0.11 p90 0.34 max 0.62
+    #                          character   median 0.10 p90 0.19 max 0.45
+    #   --size 320x180 --offset 7 (other seeds, casts, anchors; held out while tuning):
+    #                          consistent min 0.54 p10 0.86 median 0.94
+    #                          style drift median 0.12 p90 0.36 max 0.59
+    #                          character   median 0.10 p90 0.28 max 0.77
+    # At 0.6: precision 1.000 / 0.997 (one false alarm in 360), recall 0.997 / 0.994.
     threshold = 0.6
 
     def score(
