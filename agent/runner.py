@@ -26,26 +26,28 @@ def default_run_dir(song: str, *, root: str = "runs") -> str:
     return str(Path(root, f"{slug}-{datetime.now():%Y%m%d-%H%M%S}"))
 
 
-def check_output(path: str) -> None:
+def check_output(path: str, *, run_dir: str) -> None:
     """Fail before any work if the video could not be written where asked."""
     out = Path(path)
     if out.suffix.lower() != ".mp4":
         raise InvalidInputError(f"{path}: the output must be an .mp4 file")
     if out.is_dir():
         raise InvalidInputError(f"{path}: is a directory; give a file name ending in .mp4")
-    parent = out.parent.resolve()
-    if not parent.is_dir():
-        raise InvalidInputError(f"{path}: folder {parent} does not exist")
+    folder = out.parent.resolve()
+    if folder == Path(run_dir).resolve():  # made by the run: its nearest existing ancestor
+        folder = next(p for p in folder.parents if p.exists())
+    if not folder.is_dir():
+        raise InvalidInputError(f"{path}: folder {folder} does not exist")
     try:
-        tempfile.TemporaryFile(dir=parent).close()
+        tempfile.TemporaryFile(dir=folder).close()
     except OSError as err:
-        raise InvalidInputError(f"{path}: cannot write in {parent}: {err.strerror}") from None
+        raise InvalidInputError(f"{path}: cannot write in {folder}: {err.strerror}") from None
 
 
 def prepare(song: str, ctx: Context) -> None:
     """Validate everything cheap to validate before a run folder is made."""
     load_audio(song)
-    check_output(ctx.output)
+    check_output(ctx.output, run_dir=ctx.run_dir)
     for role in ctx.backends():
         ctx.backend(role)
 

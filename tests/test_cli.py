@@ -120,3 +120,11 @@ def test_a_finished_run_dir_is_not_overwritten(tmp_path, demo_song):
     (run_dir / "settings.json").write_text("{}")
     result = sound2sight("make", str(demo_song), "--run-dir", str(run_dir), cwd=tmp_path)
     assert result.returncode != 0 and "--resume" in result.stderr
+
+
+def test_without_output_the_video_goes_in_the_run_folder(tmp_path, demo_song):
+    run_dir = tmp_path / "runs" / "first"
+    result = sound2sight("make", str(demo_song), "--run-dir", str(run_dir), *SMALL, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(run_dir / "video.mp4")
+    assert (run_dir / "video.mp4").exists() and (run_dir / "report.md").exists()
