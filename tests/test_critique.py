@@ -336,3 +336,12 @@ def test_strengthen_prompt_picks_the_weaker_aspect_when_none_fails():
     scores = {"style": 0.61, "character": 0.95, "layout": 0.1, "overall": 0.56}
     prompt = strengthen_prompt(scene["prompt"], scores=scores, plan=plan, scene=scene)
     assert prompt.startswith("IMPORTANT: keep the exact palette")
+
+
+def test_a_style_under_the_threshold_fails_even_with_a_perfect_layout(studio, monkeypatch):
+    import tools.critique as critique
+
+    monkeypatch.setattr(critique, "_style_similarity", lambda *a: 0.56)
+    monkeypatch.setattr(critique, "_layout_similarity", lambda *a: 1.0)
+    scores = studio.scores(studio.scene("s01"), seed=99)
+    assert scores["style"] == 0.56 and scores["overall"] < PixelCritic.threshold

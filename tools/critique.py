@@ -77,7 +77,7 @@ class PixelCritic:
     ) -> dict[str, float]:
         """style, character, layout and overall, each 0..1 (1 = consistent with the anchors).
 
-        overall is the lower of style and character, with a little of layout mixed in, so
+        overall is the lower of style and character, lowered a little by a poor layout, so
         either kind of drift alone pulls it below the threshold.
         """
         if not frames:
@@ -89,7 +89,7 @@ class PixelCritic:
         style = _style_similarity(ours, anchor)
         layout = _layout_similarity(ours.grid, anchor.grid)
         character = _cast_score(clip, scene, plan, anchors)
-        overall = (1 - LAYOUT_WEIGHT) * min(style, character) + LAYOUT_WEIGHT * layout
+        overall = min(style, character) * (1 - LAYOUT_WEIGHT * (1 - layout))
         scores = {"style": style, "character": character, "layout": layout, "overall": overall}
         return {name: round(float(value), 4) for name, value in scores.items()}
 
