@@ -7,6 +7,8 @@ import tomllib
 from dataclasses import fields
 from pathlib import Path
 
+from agent.batch import add_batch_command
+from agent.cli_chat import add_chat_commands
 from agent.context import PIPELINES, Context
 from agent.progress import Progress
 from agent.runner import default_run_dir, make_video
@@ -59,6 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--json", action="store_true", help="print one JSON object")
     analyze.add_argument("--tagger", default=DEFAULTS["tagger"], help="tagger SPEC")
     analyze.set_defaults(command=cmd_analyze)
+
+    add_batch_command(sub)
+    add_chat_commands(sub)
     return parser
 
 

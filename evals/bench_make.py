@@ -19,6 +19,7 @@ from pathlib import Path
 from evals.baseline import ffmpeg_encode_seconds
 from tools.analysis import analyze_audio
 from tools.audio import load_audio
+from tools.errors import GenerationFailedError
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SONG = ROOT.parent / "shared" / "audio" / "tracks" / "vibe_ace.ogg"
@@ -33,39 +34,41 @@ def analysis_seconds(song: str) -> float:
     return time.perf_counter() - t0
 
 
-def make_run(song: str, *, resolution: str, fps: int) -> dict:
-    """Run `sound2sight make` in a child process; wall time and its peak RSS."""
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp, "video.mp4")
-        cmd = [
-            sys.executable,
-            "-m",
-            "agent.cli",
-            "make",
-            song,
-            "-q",
-            "-o",
-            str(out),
-            "--run-dir",
-            str(Path(tmp, "run")),
-            "--resolution",
-            resolution,
-            "--fps",
-            str(fps),
-        ]
-        t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
-        _, status, usage = os.wait4(proc.pid, 0)
-        seconds = time.perf_counter() - t0
-        if os.waitstatus_to_exitcode(status) != 0:
-            raise SystemExit(f"make failed with status {status}")
-        run = json.loads(Path(tmp, "run", "run.json").read_text())
+def make_run(song: str, *, resolution: str, fps: int, folder: Path) -> dict:
+    """Run `sound2sight make` in a child process, its run folder and video kept in `folder`;
+    wall time, its peak RSS and the run manifest's figures."""
+    out, run_dir = folder / "video.mp4", folder / "run"
+    cmd = [
+        sys.executable,
+        "-m",
+        "agent.cli",
+        "make",
+        song,
+        "-q",
+        "-o",
+        str(out),
+        "--run-dir",
+        str(run_dir),
+        "--resolution",
+        resolution,
+        "--fps",
+        str(fps),
+    ]
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - t0
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise GenerationFailedError(f"sound2sight make {song} failed with status {status}")
+    run = json.loads(Path(run_dir, "run.json").read_text())
     return {
         "seconds": seconds,
         "peak_rss_mb": usage.ru_maxrss / 1024,
         "timings": run["timings"],
         "scenes": len(run["scenes"]),
         "regenerated": run["regenerated"],
+        "video": str(out),
+        "run_dir": str(run_dir),
     }
 
 
@@ -78,7 +81,8 @@ def main(argv: list[str] | None = None) -> dict:
     size = tuple(int(x) for x in args.resolution.split("x"))
     audio, sr = load_audio(args.song)
     duration = len(audio) / sr
-    make = make_run(args.song, resolution=args.resolution, fps=args.fps)
+    with tempfile.TemporaryDirectory() as tmp:
+        make = make_run(args.song, resolution=args.resolution, fps=args.fps, folder=Path(tmp))
     baseline = ffmpeg_encode_seconds(duration, size=size, fps=args.fps)
     result = {
         "song": args.song,

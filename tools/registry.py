@@ -30,6 +30,7 @@ BACKENDS: dict[str, dict[str, str]] = {
     "video": {
         "procedural": "tools.video_procedural:ProceduralVideo",
         "diffusers": "tools.video_diffusers:DiffusersVideo",
+        "ray": "tools.video_ray:RayVideo",  # ray:<spec>: each clip a Ray task
     },
     "critic": {
         "pixels": "tools.critique:PixelCritic",
@@ -38,6 +39,7 @@ BACKENDS: dict[str, dict[str, str]] = {
         "dinov2": "tools.critique_embed:Dinov2Critic",
     },
     "lyrics": {"whisper": "tools.lyrics:WhisperLyrics"},
+    "judge": {"openai": "tools.judge_openai:OpenAIJudge"},
 }
 
 DEFAULTS = {

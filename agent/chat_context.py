@@ -1,0 +1,26 @@
+"""Settings of a conversation, passed to the chat graph as LangGraph's `context_schema`."""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from agent.context import Context
+
+
+@dataclass(kw_only=True, frozen=True)
+class ChatContext:
+    """The chat model, where the conversation's videos go and how they are made."""
+
+    model: str = "rules"  # "rules": the offline rule-based agent; "openai:<model>": a
+    # tool-calling chat model on an OpenAI-compatible server (OPENAI_BASE_URL, OPENAI_API_KEY)
+    workspace: str = "chats"  # a conversation's run folders go in <workspace>/<thread id>/
+    settings: dict[str, Any] = field(default_factory=dict)  # the video Context's fields for
+    # new videos, all but run_dir and output (resolution, fps, pipeline, backends, seed…)
+
+    def video_context(self, run_dir: Path, **overrides: Any) -> Context:
+        """The video graph's Context for a new run in `run_dir`."""
+        return Context(
+            **{**self.settings, **overrides},
+            run_dir=str(run_dir),
+            output=str(run_dir / "video.mp4"),
+        )

@@ -1,0 +1,74 @@
+"""The web page in headless Chromium (Debian's, driven by playwright): upload a song, watch the
+progress, see the finished video play, ask for a change and get the revised video."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from serving import start_server
+
+playwright = pytest.importorskip("playwright.sync_api")
+
+CHROMIUM = os.environ.get("SOUND2SIGHT_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PLAYING = """() => {
+  const v = document.querySelector('#video');
+  return v.readyState >= 2 && !v.paused && v.currentTime > 0.3 && v.videoWidth === 320;
+}"""
+
+
+@pytest.fixture
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)")
+    with playwright.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def test_page_makes_plays_and_revises_a_video(browser, demo_song, tmp_path):
+    server = start_server("--jobs", str(tmp_path / "jobs"), "--fps", "8", cwd=tmp_path)
+    try:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(server.url)
+        page.set_input_files("#audio", str(demo_song))
+        page.fill("#request", "a melancholic video with a lone astronaut")
+        page.select_option("#resolution", "320x180")
+        page.click("#start")
+        page.wait_for_selector("#status.done", timeout=240_000)
+        page.wait_for_function(PLAYING, timeout=30_000)
+        duration = page.evaluate("document.querySelector('#video').duration")
+        assert abs(duration - 32) < 1
+        assert "generate" in page.inner_text("#log")
+        _keep_screenshot(page, tmp_path / "page.png")
+
+        first = page.evaluate("document.querySelector('#video').src")
+        page.fill("#message", "make the chorus brighter")
+        page.click("#send")
+        page.wait_for_selector("#chat .agent", timeout=120_000)
+        assert "Rendered" in page.inner_text("#chat .agent")
+        page.wait_for_function(PLAYING, timeout=30_000)
+        assert page.evaluate("document.querySelector('#video').src") != first
+        assert page.inner_text("#status") == "done"
+        _keep_screenshot(page, tmp_path / "revised.png")
+    finally:
+        server.stop()
+
+
+def _keep_screenshot(page, path: Path) -> None:
+    """A screenshot beside the test's files (and in SOUND2SIGHT_SCREENSHOTS, to look at)."""
+    page.screenshot(path=str(path), full_page=True)
+    keep = os.environ.get("SOUND2SIGHT_SCREENSHOTS")
+    if keep:
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, Path(keep) / path.name)
