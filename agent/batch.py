@@ -22,11 +22,10 @@ import json
 import re
 import sys
 import time
-import tomllib
 import traceback
 from collections import deque
 from concurrent.futures import FIRST_COMPLETED, Future, wait
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -34,6 +33,7 @@ from pathlib import Path
 from agent.batch_report import draw_contact_sheet, write_index, write_song_page
 from agent.context import PIPELINES, Context
 from agent.executor import EXECUTORS, Executor, make_executor
+from agent.options import run_settings
 from agent.review import BAR, ReviewOptions, self_review
 from agent.runner import make_video
 from tools.errors import InvalidInputError, Sound2SightError
@@ -289,25 +289,7 @@ def add_batch_command(sub: argparse._SubParsersAction) -> None:
 
 def settings_from_args(args: argparse.Namespace) -> dict:
     """Context settings: CLI flag > config file > defaults."""
-    values: dict = {}
-    if args.config:
-        try:
-            values.update(tomllib.loads(Path(args.config).read_text()))
-        except (OSError, tomllib.TOMLDecodeError) as err:
-            raise InvalidInputError(f"{args.config}: cannot read config: {err}") from err
-        unknown = set(values) - {f.name for f in fields(Context)}
-        if unknown:
-            raise InvalidInputError(f"{args.config}: unknown settings {', '.join(sorted(unknown))}")
-    for name in ("pipeline", *DEFAULTS, "fps", "max_retries", "seed", "device"):
-        if getattr(args, name) is not None:
-            values[name] = getattr(args, name)
-    if args.clip_workers is not None:
-        values["workers"] = args.clip_workers
-    if args.resolution:
-        try:
-            values["width"], values["height"] = (int(x) for x in args.resolution.split("x"))
-        except ValueError:
-            raise InvalidInputError(f"--resolution {args.resolution!r}: expected WxH") from None
+    values = run_settings(args)
     for name in ("run_dir", "output"):  # one per song, chosen by the batch
         values.pop(name, None)
     if args.executor == "ray" and not values.get("video", DEFAULTS["video"]).startswith("ray:"):

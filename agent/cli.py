@@ -3,16 +3,15 @@
 import argparse
 import json
 import sys
-import tomllib
-from dataclasses import fields
 from pathlib import Path
 
 from agent.batch import add_batch_command
 from agent.cli_chat import add_chat_commands
 from agent.context import PIPELINES, Context
+from agent.options import run_settings
 from agent.progress import Progress
 from agent.runner import default_run_dir, make_video
-from tools.errors import InvalidInputError, Sound2SightError
+from tools.errors import Sound2SightError
 from tools.registry import DEFAULTS
 
 
@@ -87,33 +86,14 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
 
 def context_from_args(args: argparse.Namespace, *, song: str, output: str | None) -> Context:
     """CLI flag > config file > defaults."""
-    values: dict = {}
-    if args.config:
-        try:
-            values.update(tomllib.loads(Path(args.config).read_text()))
-        except (OSError, tomllib.TOMLDecodeError) as err:
-            raise InvalidInputError(f"{args.config}: cannot read config: {err}") from err
-        unknown = set(values) - {f.name for f in fields(Context)}
-        if unknown:
-            raise InvalidInputError(f"{args.config}: unknown settings {', '.join(sorted(unknown))}")
-    for name in ("pipeline", *DEFAULTS, "fps", "max_retries", "seed", "workers", "device"):
-        if getattr(args, name) is not None:
-            values[name] = getattr(args, name)
-    if args.resolution:
-        values["width"], values["height"] = _parse_resolution(args.resolution)
+    values = run_settings(args)
+    if args.workers is not None:
+        values["workers"] = args.workers
     run_dir = args.run_dir or values.get("run_dir") or default_run_dir(song)
     args.run_dir = run_dir
     return Context(
         **{**values, "run_dir": run_dir, "output": output or str(Path(run_dir, "video.mp4"))}
     )
-
-
-def _parse_resolution(text: str) -> tuple[int, int]:
-    try:
-        w, h = (int(x) for x in text.lower().split("x"))
-    except ValueError:
-        raise InvalidInputError(f"--resolution {text!r}: expected WxH, e.g. 1280x720") from None
-    return w, h
 
 
 def cmd_make(args: argparse.Namespace) -> int:

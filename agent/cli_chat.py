@@ -10,11 +10,10 @@ every video the command makes: CLI flag > config file > defaults.
 
 import argparse
 import sys
-import tomllib
-from dataclasses import fields
 from pathlib import Path
 
 from agent.context import PIPELINES, Context
+from agent.options import run_settings
 from agent.progress import Progress
 from tools.errors import BackendUnavailableError, InvalidInputError, Sound2SightError
 from tools.registry import BACKENDS, DEFAULTS, parse_spec
@@ -87,25 +86,7 @@ def video_settings(args: argparse.Namespace, *, load: bool = True) -> dict:
     With `load`, every backend is loaded now (the chat renders in this process), so one that
     cannot load fails before the conversation starts; else only the specs' kinds are checked
     (a server's workers load the backends, its own process never holds a model)."""
-    values: dict = {}
-    if args.config:
-        try:
-            values.update(tomllib.loads(Path(args.config).read_text()))
-        except (OSError, tomllib.TOMLDecodeError) as err:
-            raise InvalidInputError(f"{args.config}: cannot read config: {err}") from err
-        unknown = set(values) - {f.name for f in fields(Context)}
-        if unknown:
-            raise InvalidInputError(f"{args.config}: unknown settings {', '.join(sorted(unknown))}")
-    for name in ("pipeline", *DEFAULTS, "fps", "max_retries", "seed", "device"):
-        if getattr(args, name) is not None:
-            values[name] = getattr(args, name)
-    if args.clip_workers is not None:
-        values["workers"] = args.clip_workers
-    if args.resolution:
-        try:
-            values["width"], values["height"] = (int(x) for x in args.resolution.lower().split("x"))
-        except ValueError:
-            raise InvalidInputError(f"--resolution {args.resolution!r}: expected WxH") from None
+    values = run_settings(args)
     for name in ("run_dir", "output"):
         values.pop(name, None)
     ctx = Context(**values, run_dir="-", output="-.mp4")  # every value checked now
