@@ -117,17 +117,8 @@ class OpenAIWriter:
         self, *, analysis: Analysis, tags: Tags | None, story: Story | None, request: str
     ) -> Script:
         """Style bible, characters and one SectionScript per analysis section."""
-        sections = analysis["sections"]
-        if not sections:
-            raise InvalidInputError("the song has no sections to write scenes for")
-        prompt = user_prompt(analysis, tags=tags, story=story, request=request)
-        messages = [
-            {"role": "system", "content": system_prompt()},
-            {"role": "user", "content": prompt},
-        ]
-        schema = exactly(ScriptReply, "sections", len(sections))
-        reply = self.chat.ask_json(messages, schema, check=script_problems)
-        return to_script(reply, writer=f"{self.name}:{self.chat.model}")
+        return ask_script(self.chat, self.name, analysis=analysis, tags=tags, story=story,
+                          request=request)  # fmt: skip
 
 
 # ------------------------------------------------------------------------- prompts
@@ -293,3 +284,20 @@ def to_section_script(section: SectionReply) -> SectionScript:
     if section.caption and section.caption.strip():
         script["caption"] = section.caption.strip()
     return script
+
+
+def ask_script(
+    chat, name: str, *, analysis: Analysis, tags: Tags | None, story: Story | None, request: str
+) -> Script:
+    """Ask any chat with `ask_json` and `model` (OpenAI-compatible or local) for the Script."""
+    sections = analysis["sections"]
+    if not sections:
+        raise InvalidInputError("the song has no sections to write scenes for")
+    prompt = user_prompt(analysis, tags=tags, story=story, request=request)
+    messages = [
+        {"role": "system", "content": system_prompt()},
+        {"role": "user", "content": prompt},
+    ]
+    schema = exactly(ScriptReply, "sections", len(sections))
+    reply = chat.ask_json(messages, schema, check=script_problems)
+    return to_script(reply, writer=f"{name}:{chat.model}")

@@ -6,17 +6,9 @@ writer (`tools.writing_openai`); only the model differs: a causal LM loaded with
 `AutoModelForCausalLM`, prompted through its chat template and decoded greedily.
 """
 
-from tools.errors import InvalidInputError
-from tools.llm_openai import exactly
 from tools.llm_transformers import MAX_NEW_TOKENS, TransformersChat
 from tools.types import Analysis, Script, Story, Tags
-from tools.writing_openai import (
-    ScriptReply,
-    script_problems,
-    system_prompt,
-    to_script,
-    user_prompt,
-)
+from tools.writing_openai import ask_script
 
 DEFAULT_MODEL = "Qwen/Qwen2.5-3B-Instruct"
 
@@ -39,14 +31,5 @@ class TransformersWriter:
         self, *, analysis: Analysis, tags: Tags | None, story: Story | None, request: str
     ) -> Script:
         """Style bible, characters and one SectionScript per analysis section."""
-        sections = analysis["sections"]
-        if not sections:
-            raise InvalidInputError("the song has no sections to write scenes for")
-        prompt = user_prompt(analysis, tags=tags, story=story, request=request)
-        messages = [
-            {"role": "system", "content": system_prompt()},
-            {"role": "user", "content": prompt},
-        ]
-        schema = exactly(ScriptReply, "sections", len(sections))
-        reply = self.chat.ask_json(messages, schema, check=script_problems)
-        return to_script(reply, writer=f"{self.name}:{self.chat.model}")
+        return ask_script(self.chat, self.name, analysis=analysis, tags=tags, story=story,
+                          request=request)  # fmt: skip
