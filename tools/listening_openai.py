@@ -163,19 +163,7 @@ class OpenAIListener:
         request: str,
     ) -> StoryReply:
         sections = analysis["sections"]
-        text = render(
-            "listener_merge",
-            request=_request(request),
-            duration=analysis["duration"],
-            parts=len(parts),
-            notes="\n\n".join(
-                note_lines(k, part, note)
-                for k, (part, note) in enumerate(zip(parts, notes, strict=True))
-            ),
-            count=len(sections),
-            last=len(sections) - 1,
-            sections=section_lines(sections, range(len(sections))),
-        )
+        text = merge_prompt(notes, parts, analysis, request=request)
         return self._ask_story([_system(), {"role": "user", "content": text}], len(sections))
 
     def _ask_story(self, messages: list[Message], count: int) -> StoryReply:
@@ -274,3 +262,23 @@ def _user(text: str, wav: str) -> Message:
 
 def _request(request: str) -> str:
     return request.strip() or "(none: the music decides)"
+
+
+def merge_prompt(
+    notes: list[PartNotes], parts: list[tuple[float, float]], analysis: Analysis, *, request: str
+) -> str:
+    """The text-only turn that merges the notes on each heard part into one story."""
+    sections = analysis["sections"]
+    return render(
+        "listener_merge",
+        request=_request(request),
+        duration=analysis["duration"],
+        parts=len(parts),
+        notes="\n\n".join(
+            note_lines(k, part, note)
+            for k, (part, note) in enumerate(zip(parts, notes, strict=True))
+        ),
+        count=len(sections),
+        last=len(sections) - 1,
+        sections=section_lines(sections, range(len(sections))),
+    )

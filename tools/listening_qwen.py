@@ -25,7 +25,7 @@ from tools.listening_openai import (
     StoryReply,
     _request,
     audio_parts,
-    note_lines,
+    merge_prompt,
     section_lines,
     sections_in,
 )
@@ -141,19 +141,7 @@ class Qwen2AudioListener:
         request: str,
     ) -> StoryReply:
         sections = analysis["sections"]
-        text = render(
-            "listener_merge",
-            request=_request(request),
-            duration=analysis["duration"],
-            parts=len(parts),
-            notes="\n\n".join(
-                note_lines(k, part, note)
-                for k, (part, note) in enumerate(zip(parts, notes, strict=True))
-            ),
-            count=len(sections),
-            last=len(sections) - 1,
-            sections=section_lines(sections, range(len(sections))),
-        )
+        text = merge_prompt(notes, parts, analysis, request=request)
         return self._ask_story([{"role": "user", "content": text}], len(sections))
 
     def _ask_story(self, turns: list[Message], count: int) -> StoryReply:
