@@ -23,7 +23,7 @@ import numpy as np
 
 from agent.context import Context
 from agent.runner import make_video
-from evals.critic_calibration import FPS, SHOT, VARIANTS, sample_analysis, sample_plan
+from evals.critic_calibration import VARIANTS, render_variants
 from evals.drift import DriftingVideo
 from evals.videos import Video
 from tools.critique import frames_for_critique
@@ -90,29 +90,12 @@ def render_drift_set(folder: Path, *, palettes: int, size: tuple[int, int]) -> l
     clips: list[Clip] = []
     for i, palette in enumerate(benchmark_palettes(palettes)):
         k = HELD_OUT + i
-        plan = sample_plan(palette, k)
-        analysis = sample_analysis(len(plan["scenes"]) * SHOT + 1)
-        base = ProceduralVideo()
-        anchors = base.anchors(plan, out_dir=str(folder / f"anchors{k}"), size=size, seed=k)
-        for variant in VARIANTS:
-            scenes = [s for s in plan["scenes"] if variant != "character" or s["characters"]]
-            drift = {} if variant == "consistent" else {s["id"]: variant for s in scenes}
-            backend = DriftingVideo(base, drift)
-            for scene in scenes:
-                path = folder / f"{k}-{variant}-{scene['id']}.mp4"
-                backend.render(
-                    scene,
-                    plan=plan,
-                    analysis=analysis,
-                    anchors=anchors,
-                    out_path=str(path),
-                    size=size,
-                    fps=FPS,
-                    seed=1000 * k + scene["index"],
-                )
-                clips.append(
-                    Clip(variant=variant, path=str(path), scene=scene, plan=plan, anchors=anchors)
-                )
+        for variant, scene, path, plan, anchors in render_variants(
+            palette, k, folder=folder, size=size
+        ):
+            clips.append(
+                Clip(variant=variant, path=str(path), scene=scene, plan=plan, anchors=anchors)
+            )
     return clips
 
 

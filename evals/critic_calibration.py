@@ -15,6 +15,7 @@ clip at a range of thresholds are printed.
 import argparse
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +23,7 @@ import numpy as np
 from evals.drift import DriftingVideo
 from tools.critique import PixelCritic, frames_for_critique
 from tools.storytelling import Member
-from tools.types import Analysis, Plan, Scene
+from tools.types import Analysis, Anchors, Plan, Scene
 from tools.video_procedural import ProceduralVideo
 from tools.writing import MOOD_PALETTES, STYLE_PALETTES, character_sheet
 
@@ -106,15 +107,15 @@ def sample_analysis(duration: float, hz: float = 20.0) -> Analysis:
     }
 
 
-def score_palette(
+def render_variants(
     palette: list[str], k: int, *, folder: Path, size: tuple[int, int]
-) -> list[tuple[str, float, str]]:
-    """(variant, overall score, what the clip shows) of every clip of one palette's plan."""
+) -> Iterator[tuple[str, Scene, Path, Plan, Anchors]]:
+    """Render every scene of one palette's plan faithfully and with each kind of drift;
+    yields (variant, scene, clip path, plan, anchors)."""
     plan = sample_plan(palette, k)
     analysis = sample_analysis(len(plan["scenes"]) * SHOT + 1)
-    base, critic = ProceduralVideo(), PixelCritic()
+    base = ProceduralVideo()
     anchors = base.anchors(plan, out_dir=str(folder / f"anchors{k}"), size=size, seed=k)
-    results = []
     for variant in VARIANTS:
         scenes = [s for s in plan["scenes"] if variant != "character" or s["characters"]]
         drift = {} if variant == "consistent" else {s["id"]: variant for s in scenes}
@@ -131,13 +132,23 @@ def score_palette(
                 fps=FPS,
                 seed=1000 * k + scene["index"],
             )
-            frames = frames_for_critique(str(path))
-            scores = critic.score(frames, scene=scene, plan=plan, anchors=anchors)
-            cast = "+".join(
-                c["figure"] for c in plan["characters"] if c["id"] in scene["characters"]
-            )
-            label = f"palette {palette[3]}, {scene['setting']}, {cast or 'nobody'}: {scores}"
-            results.append((variant, scores["overall"], label))
+            yield variant, scene, path, plan, anchors
+
+
+def score_palette(
+    palette: list[str], k: int, *, folder: Path, size: tuple[int, int]
+) -> list[tuple[str, float, str]]:
+    """(variant, overall score, what the clip shows) of every clip of one palette's plan."""
+    critic = PixelCritic()
+    results = []
+    for variant, scene, path, plan, anchors in render_variants(
+        palette, k, folder=folder, size=size
+    ):
+        frames = frames_for_critique(str(path))
+        scores = critic.score(frames, scene=scene, plan=plan, anchors=anchors)
+        cast = "+".join(c["figure"] for c in plan["characters"] if c["id"] in scene["characters"])
+        label = f"palette {palette[3]}, {scene['setting']}, {cast or 'nobody'}: {scores}"
+        results.append((variant, scores["overall"], label))
     return results
 
 
