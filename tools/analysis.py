@@ -1,9 +1,10 @@
 """What the rest of sound2sight needs to know about a song: beats, bars, sections and curves.
 
-Everything comes from one short-time spectrum: beats from librosa's tracker (with a check for
-its half-tempo errors), downbeats from accents on the beat grid, sections from splitting the
-bars where harmony, timbre and dynamics change (labelled by which material repeats), and
-0..1 curves at CURVE_HZ for the energy, the onsets and the presence of a voice.
+Everything comes from one short-time spectrum: beats from librosa's dynamic-programming tracker
+(redone in numpy in tools.beats, with a check for its half-tempo errors), downbeats from accents
+on the beat grid, sections from splitting the bars where harmony, timbre and dynamics change
+(labelled by which material repeats), and 0..1 curves at CURVE_HZ for the energy, the onsets and
+the presence of a voice.
 """
 
 import itertools
@@ -15,6 +16,7 @@ import scipy.cluster.hierarchy
 import scipy.ndimage
 import scipy.sparse
 
+from tools.beats import track_beats
 from tools.errors import InvalidInputError
 from tools.types import Analysis, Section
 
@@ -113,8 +115,8 @@ def _pooled(x: np.ndarray, times: np.ndarray, grid: np.ndarray) -> np.ndarray:
 
 # ------------------------------------------------------------------ beats and bars
 
-# librosa's tracker reports beats slightly after the attacks (measured on clicks and on the
-# demo song); this is subtracted.
+# The tracker reports beats slightly after the attacks (measured on clicks and on the demo
+# song); this is subtracted.
 BEAT_LATENCY_S = 0.03
 
 
@@ -135,9 +137,7 @@ def _beats(frames: _Frames) -> tuple[float, np.ndarray]:
 
 def _track(frames: _Frames, *, bpm: float | None) -> np.ndarray:
     """Beat frames over the audible part of the song (librosa's tracker, untrimmed)."""
-    _, beat_frames = librosa.beat.beat_track(
-        onset_envelope=frames.pulse, sr=frames.sr, hop_length=HOP, bpm=bpm, trim=False
-    )
+    beat_frames = track_beats(frames.pulse, sr=frames.sr, hop_length=HOP, bpm=bpm, trim=False)
     audible = np.flatnonzero(frames.loudness > np.percentile(frames.loudness, 95) - 40)
     if not len(audible):
         return beat_frames[:0]

@@ -1,0 +1,94 @@
+"""The numpy beat tracker against the librosa tracker it mirrors."""
+
+import sys
+
+import librosa
+import numpy as np
+import pytest
+from conftest import shared_track
+
+from tools.analysis import HOP, _Frames, analyze_audio
+from tools.audio import load_audio
+from tools.beats import track_beats
+from tools.errors import InvalidInputError
+
+SR = 22050
+
+
+def _librosa_beats(envelope: np.ndarray, **options) -> np.ndarray:
+    return librosa.beat.beat_track(onset_envelope=envelope, sr=SR, hop_length=HOP, **options)[1]
+
+
+def _assert_matches(ours: np.ndarray, reference: np.ndarray) -> None:
+    """Nearly the same beats: at most one more or fewer, 95% of them within one frame."""
+    assert abs(len(ours) - len(reference)) <= 1
+    distance = np.abs(ours[:, None] - reference[None, :]).min(axis=1)
+    assert np.mean(distance <= 1) >= 0.95
+
+
+def _clicks(bpm: float, *, seconds: float = 30.0, seed: int = 0) -> np.ndarray:
+    """A click track at `bpm` with a quiet lead-in and tail, over soft noise."""
+    rng = np.random.default_rng(seed)
+    y = 0.01 * rng.standard_normal(int(seconds * SR)).astype(np.float32)
+    click = np.exp(-np.arange(400) / 60.0) * np.sin(2 * np.pi * 1500 * np.arange(400) / SR)
+    for t in np.arange(2.0, seconds - 2.0, 60.0 / bpm):
+        start = int(t * SR)
+        y[start : start + len(click)] += click.astype(np.float32)
+    return y
+
+
+@pytest.mark.parametrize("bpm", [90.0, 128.0, 174.0])
+@pytest.mark.parametrize("trim", [False, True])
+def test_beats_match_librosa_on_a_click_track(bpm, trim):
+    envelope = librosa.onset.onset_strength(y=_clicks(bpm), sr=SR, hop_length=HOP)
+
+    for given in (None, bpm):
+        ours = track_beats(envelope, sr=SR, hop_length=HOP, bpm=given, trim=trim)
+        reference = _librosa_beats(envelope, bpm=given, trim=trim)
+
+        _assert_matches(ours, reference)
+        assert len(ours) >= 0.9 * (26 * bpm / 60)  # the clicks run from 2 s to 28 s
+
+
+@pytest.mark.parametrize("bpm", [70.0, 120.0, 200.0])
+def test_beats_match_librosa_on_a_noisy_envelope(bpm):
+    envelope = np.random.default_rng(int(bpm)).random(3000) ** 6
+    envelope[::3] = 0.0  # some exact zeros and ties, as a quiet envelope has
+
+    for trim in (False, True):
+        _assert_matches(
+            track_beats(envelope, sr=SR, hop_length=HOP, bpm=bpm, trim=trim),
+            _librosa_beats(envelope, bpm=bpm, trim=trim),
+        )
+
+
+def test_beats_match_librosa_on_a_real_song():
+    y, sr = load_audio(shared_track("muldjord_chaos_god.ogg"))
+    envelope = _Frames.compute(y, sr).pulse
+
+    for bpm in (None, 85.0):  # the estimate (~170), and the half tempo that analysis re-checks
+        _assert_matches(
+            track_beats(envelope, sr=sr, hop_length=HOP, bpm=bpm, trim=False),
+            _librosa_beats(envelope, bpm=bpm, trim=False),
+        )
+
+
+def test_silence_has_no_beats_and_bad_input_is_refused():
+    assert len(track_beats(np.zeros(500), sr=SR, hop_length=HOP)) == 0
+    with pytest.raises(InvalidInputError, match="one-dimensional"):
+        track_beats(np.ones((2, 500)), sr=SR, hop_length=HOP)
+    with pytest.raises(InvalidInputError, match="positive"):
+        track_beats(np.ones(500), sr=SR, hop_length=HOP, bpm=0.0)
+    with pytest.raises(InvalidInputError, match="too fast"):
+        track_beats(np.ones(500), sr=SR, hop_length=HOP, bpm=5000.0)
+
+
+def test_the_analysis_runs_without_librosas_beat_module(monkeypatch):
+    """librosa.beat compiles a numba function on import: seconds in every new process."""
+    librosa.beat  # noqa: B018  (loaded, so that the check below cannot pass by laziness)
+    monkeypatch.delattr(librosa, "beat")
+    monkeypatch.setitem(sys.modules, "librosa.beat", None)  # importing it now fails
+
+    analysis = analyze_audio(_clicks(120.0, seconds=8.0), SR)
+
+    assert len(analysis["beats"]) >= 6
