@@ -9,20 +9,28 @@
         ...
         assert fake_openai.requests[0].json["model"] == "gpt-4.1-mini"
 
-A path with nothing queued answers 501 (the test sees an error, the client does not retry).
+A path with nothing queued answers 501 (the test sees an error, the client does not retry),
+unless a responder is routed to a prefix of it: `fake.route(VIDEOS, VideoJobs(clips))` answers
+any number of video jobs, however many scenes a whole run renders.
 """
 
+import base64
 import json
 import threading
 import time
 from collections import defaultdict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from email.parser import BytesParser
+from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 
 CHAT = "/v1/chat/completions"
+VIDEOS = "/v1/videos"
+IMAGES = "/v1/images/generations"
 
 
 @dataclass
@@ -37,6 +45,15 @@ class Reply:
 
 
 @dataclass
+class Upload:
+    """A file sent in a multipart form."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass
 class Recorded:
     """One request the server received."""
 
@@ -48,6 +65,22 @@ class Recorded:
     @property
     def json(self) -> Any:
         return json.loads(self.body)
+
+    @property
+    def form(self) -> dict[str, str | Upload]:
+        """The fields of a multipart/form-data body: text, or an Upload for a file."""
+        head = f"content-type: {self.headers['content-type']}\r\n\r\n".encode()
+        message = BytesParser(policy=HTTP).parsebytes(head + self.body)
+        fields: dict[str, str | Upload] = {}
+        for part in message.iter_parts():
+            name = part.get_param("name", header="content-disposition")
+            data = part.get_payload(decode=True)
+            filename = part.get_filename()
+            if filename is None:
+                fields[name] = data.decode()
+            else:
+                fields[name] = Upload(filename, part.get_content_type(), data)
+        return fields
 
 
 def chat_reply(content: str, *, finish_reason: str = "stop", model: str = "fake") -> Reply:
@@ -78,12 +111,92 @@ def error_reply(
     return Reply(status=status, body=body, headers=headers or {})
 
 
+def video_job_reply(
+    video_id: str = "video_1",
+    status: str = "queued",
+    *,
+    progress: int = 0,
+    model: str = "sora-2",
+    seconds: str = "4",
+    size: str = "1280x720",
+    error: dict[str, str] | None = None,
+) -> Reply:
+    """A video job of the OpenAI video API as `videos.create` and `videos.retrieve` return it;
+    `error` ({"code", "message"}) goes with status "failed"."""
+    body = {
+        "id": video_id,
+        "object": "video",
+        "created_at": int(time.time()),
+        "model": model,
+        "progress": progress,
+        "seconds": seconds,
+        "size": size,
+        "status": status,
+        "error": error,
+    }
+    return Reply(body=body)
+
+
+def image_reply(png: bytes) -> Reply:
+    """An images.generate answer carrying one base64 image, as the GPT image models send it."""
+    data = [{"b64_json": base64.b64encode(png).decode()}]
+    return Reply(body={"created": int(time.time()), "data": data})
+
+
+class VideoJobs:
+    """A responder for `route(VIDEOS, …)` that runs any number of video jobs.
+
+    POST /v1/videos makes a job; each GET of it advances queued -> in_progress -> completed,
+    `polls` GETs in all (0: created completed, so nothing polls); GET …/content answers the
+    clip for the requested seconds from `clips` ({"4": mp4 bytes, …}).
+    """
+
+    def __init__(self, clips: dict[str, bytes], *, polls: int = 2) -> None:
+        self.clips = clips
+        self.polls = polls
+        self.created: list[dict[str, str | Upload]] = []  # the form of each create request
+        self._left: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, request: Recorded) -> Reply:
+        with self._lock:
+            if request.method == "POST" and request.path == VIDEOS:
+                self.created.append(request.form)
+                video_id = f"video_{len(self.created)}"
+                self._left[video_id] = self.polls
+                return self._job(video_id)
+            video_id, _, rest = request.path.removeprefix(VIDEOS + "/").partition("/")
+            if video_id not in self._left:
+                return error_reply(404, f"no video {video_id!r}")
+            if rest == "content":
+                return Reply(body=self.clips[self._form(video_id)["seconds"]])
+            self._left[video_id] = max(0, self._left[video_id] - 1)
+            return self._job(video_id)
+
+    def _form(self, video_id: str) -> dict[str, str | Upload]:
+        return self.created[int(video_id.removeprefix("video_")) - 1]
+
+    def _job(self, video_id: str) -> Reply:
+        left, form = self._left[video_id], self._form(video_id)
+        status = "completed" if left == 0 else "queued" if left == self.polls else "in_progress"
+        progress = round(100 * (self.polls - left) / max(self.polls, 1))
+        return video_job_reply(
+            video_id,
+            status,
+            progress=progress,
+            model=form.get("model", "sora-2"),
+            seconds=form.get("seconds", "4"),
+            size=form.get("size", "720x1280"),
+        )
+
+
 class FakeOpenAI:
     """A threaded HTTP server on 127.0.0.1 (random port) that plays back queued replies."""
 
     def __init__(self) -> None:
         self.requests: list[Recorded] = []
         self._queues: dict[str, deque[Reply]] = defaultdict(deque)
+        self._routes: dict[str, Callable[[Recorded], Reply]] = {}
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._server.daemon_threads = True
@@ -114,6 +227,11 @@ class FakeOpenAI:
         with self._lock:
             self._queues[path].append(reply)
 
+    def route(self, prefix: str, responder: Callable[[Recorded], Reply]) -> None:
+        """Answer requests under `prefix` that have nothing queued with `responder(request)`."""
+        with self._lock:
+            self._routes[prefix] = responder
+
     def pending(self, path: str | None = None) -> int:
         """How many queued replies have not been played (for `path`, or for all paths)."""
         with self._lock:
@@ -131,6 +249,12 @@ class FakeOpenAI:
             queue = self._queues[request.path]
             if queue:
                 return queue.popleft()
+            prefixes = sorted(self._routes, key=len, reverse=True)
+            responder = next(
+                (self._routes[p] for p in prefixes if request.path.startswith(p)), None
+            )
+        if responder is not None:
+            return responder(request)
         message = f"fake server: nothing queued for {request.method} {request.path}"
         return Reply(status=501, body={"error": {"message": message}}, headers=_NO_RETRY)
 
