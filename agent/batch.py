@@ -31,9 +31,9 @@ from functools import partial
 from pathlib import Path
 
 from agent.batch_report import draw_contact_sheet, write_index, write_song_page
-from agent.context import PIPELINES, Context
+from agent.context import Context
 from agent.executor import EXECUTORS, Executor, make_executor
-from agent.options import run_settings
+from agent.options import add_video_options, run_settings
 from agent.review import BAR, ReviewOptions, self_review
 from agent.runner import make_video
 from tools.errors import InvalidInputError, Sound2SightError
@@ -41,7 +41,7 @@ from tools.files import write_json
 from tools.registry import DEFAULTS, load_backend
 
 AUDIO_SUFFIXES = {".wav", ".flac", ".ogg", ".oga", ".opus", ".mp3", ".m4a", ".aac", ".aif", ".aiff"}
-SETTINGS = ("pipeline", *DEFAULTS, "width", "height", "fps", "max_retries", "seed", "device")
+LYRICS_SUFFIXES = (".lrc", ".txt")  # song.lrc or song.txt beside song.mp3: its lyrics
 DONE = "batch.json"  # in a run folder: the song's entry, written when its job ended well
 
 
@@ -76,10 +76,25 @@ def discover(in_dir: str | Path) -> tuple[dict[str, Path], list[str]]:
         raise InvalidInputError(f"{in_dir}: not a folder of songs")
     files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
     songs = [p for p in files if p.suffix.lower() in AUDIO_SUFFIXES]
-    ignored = [p.name for p in files if p not in songs]
+    lyrics = {lyrics_beside(p) for p in songs}
+    ignored = [p.name for p in files if p not in songs and p not in lyrics]
     stems = [_slug(p.stem) for p in songs]
     slugs = [_slug(p.name) if stems.count(s) > 1 else s for p, s in zip(songs, stems, strict=True)]
     return dict(zip(slugs, songs, strict=True)), ignored
+
+
+def lyrics_beside(song: Path) -> Path | None:
+    """The song's lyrics file: same stem, .lrc (timed) before .txt (plain), if there is one."""
+    return next((f for f in (song.with_suffix(s) for s in LYRICS_SUFFIXES) if f.is_file()), None)
+
+
+def song_settings(settings: dict, song: Path) -> dict:
+    """The batch's settings for one song: its lyrics file, if any, replaces the lyrics model."""
+    lyrics = lyrics_beside(song)
+    if lyrics is None:
+        return settings
+    settings = {k: v for k, v in settings.items() if k != "lyrics"}
+    return {**settings, "lyrics_file": str(lyrics.absolute())}
 
 
 def run_batch(
@@ -104,7 +119,7 @@ def run_batch(
         folder.mkdir(parents=True, exist_ok=True)
     jobs = {
         slug: SongJob(song=str(path.absolute()), slug=slug, out_dir=str(out), request=request,
-                      settings=settings, review=review)
+                      settings=song_settings(settings, path), review=review)
         for slug, path in songs.items()
     }  # fmt: skip
     batch = {
@@ -273,16 +288,7 @@ def add_batch_command(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--workers", type=int, default=1, help="songs at once (default 1)")
     p.add_argument("--executor", choices=EXECUTORS, default="local", help="local (default), ray")
     p.add_argument("--ray-address", help="a Ray cluster to join (default: a local Ray instance)")
-    p.add_argument("--pipeline", choices=PIPELINES, help="clap, lalm or hybrid (default)")
-    for role, spec in DEFAULTS.items():
-        p.add_argument(f"--{role}", metavar="SPEC", help=f"{role} backend (default {spec})")
-    p.add_argument("--resolution", metavar="WxH", help="default 1280x720")
-    p.add_argument("--fps", type=int, help="default 24")
-    p.add_argument("--max-retries", type=int, help="regenerations per drifting scene (default 2)")
-    p.add_argument("--seed", type=int, help="default 0")
-    p.add_argument("--clip-workers", type=int, help="clips rendered at once per song (default 2)")
-    p.add_argument("--device", help="for model backends: auto (default), cpu, cuda, cuda:1…")
-    p.add_argument("--config", metavar="TOML", help="file with defaults for these options")
+    add_video_options(p, workers_flag="--clip-workers")
     p.add_argument("-q", "--quiet", action="store_true", help="no line per song on stderr")
     p.set_defaults(command=cmd_batch)
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from agent.batch import add_batch_command
 from agent.cli_chat import add_chat_commands
-from agent.context import PIPELINES, Context
-from agent.options import run_settings
+from agent.context import Context
+from agent.options import add_video_options, run_settings
 from agent.progress import Progress
 from agent.runner import default_run_dir, make_video
 from tools.errors import Sound2SightError
@@ -44,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
         "request", nargs="?", default="", help='what you want, e.g. "a melancholic video"'
     )
     make.add_argument("-o", "--output", help="video to write (.mp4); default: in the run folder")
+    make.add_argument("--lyrics", metavar="FILE", help="the song's lyrics: .lrc (timed) or text")
     _add_run_options(make)
     make.set_defaults(command=cmd_make)
 
@@ -67,18 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_run_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--pipeline", choices=PIPELINES, help="clap, lalm or hybrid (default)")
-    for role, spec in DEFAULTS.items():
-        p.add_argument(
-            f"--{role}", metavar="SPEC", help=f"{role} backend kind[:model] (default {spec})"
-        )
-    p.add_argument("--resolution", metavar="WxH", help="default 1280x720")
-    p.add_argument("--fps", type=int, help="default 24")
-    p.add_argument("--max-retries", type=int, help="regenerations per drifting scene (default 2)")
-    p.add_argument("--seed", type=int, help="default 0")
-    p.add_argument("--workers", type=int, help="clips rendered at once (default 2)")
-    p.add_argument("--device", help="for model backends: auto (default), cpu, cuda, cuda:1…")
-    p.add_argument("--config", metavar="TOML", help="file with defaults for these options")
+    add_video_options(p)
     p.add_argument("--run-dir", help="folder for every artifact (default runs/<song>-<time>)")
     p.add_argument("--resume", action="store_true", help="finish the run in --run-dir")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
@@ -87,8 +77,6 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
 def context_from_args(args: argparse.Namespace, *, song: str, output: str | None) -> Context:
     """CLI flag > config file > defaults."""
     values = run_settings(args)
-    if args.workers is not None:
-        values["workers"] = args.workers
     run_dir = args.run_dir or values.get("run_dir") or default_run_dir(song)
     args.run_dir = run_dir
     return Context(

@@ -12,11 +12,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from agent.context import PIPELINES, Context
-from agent.options import run_settings
+from agent.context import Context
+from agent.options import add_video_options, run_settings
 from agent.progress import Progress
 from tools.errors import BackendUnavailableError, InvalidInputError, Sound2SightError
-from tools.registry import BACKENDS, DEFAULTS, parse_spec
+from tools.registry import BACKENDS, parse_spec
 
 
 def add_chat_commands(sub: argparse._SubParsersAction) -> None:
@@ -68,16 +68,7 @@ def _add_job_options(p: argparse.ArgumentParser) -> None:
 
 
 def _add_video_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--pipeline", choices=PIPELINES, help="clap, lalm or hybrid (default)")
-    for role, spec in DEFAULTS.items():
-        p.add_argument(f"--{role}", metavar="SPEC", help=f"{role} backend (default {spec})")
-    p.add_argument("--resolution", metavar="WxH", help="default 1280x720")
-    p.add_argument("--fps", type=int, help="default 24")
-    p.add_argument("--max-retries", type=int, help="regenerations per drifting scene (default 2)")
-    p.add_argument("--seed", type=int, help="default 0")
-    p.add_argument("--clip-workers", type=int, help="clips rendered at once (default 2)")
-    p.add_argument("--device", help="for model backends: auto (default), cpu, cuda, cuda:1…")
-    p.add_argument("--config", metavar="TOML", help="file with defaults for these options")
+    add_video_options(p, workers_flag="--clip-workers")
 
 
 def video_settings(args: argparse.Namespace, *, load: bool = True) -> dict:
@@ -90,8 +81,8 @@ def video_settings(args: argparse.Namespace, *, load: bool = True) -> dict:
     for name in ("run_dir", "output"):
         values.pop(name, None)
     ctx = Context(**values, run_dir="-", output="-.mp4")  # every value checked now
-    for role in DEFAULTS:
-        kind, _ = parse_spec(getattr(ctx, role))
+    for role, spec in ctx.backends().items():
+        kind, _ = parse_spec(spec)
         if load:
             ctx.backend(role)
         elif kind not in BACKENDS[role]:

@@ -1,9 +1,10 @@
 """Run settings for the video graph, passed as LangGraph's `context_schema`."""
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
 
 from tools.errors import InvalidInputError
-from tools.registry import DEFAULTS, load_backend
+from tools.registry import BACKENDS, DEFAULTS, load_backend
 
 PIPELINES = ("hybrid", "clap", "lalm")
 
@@ -27,6 +28,10 @@ class Context:
     seed: int = 0
     workers: int = 2  # clips rendered at once
     device: str = "auto"  # for model backends: auto, cpu, cuda, cuda:1…
+    options: dict[str, dict[str, Any]] = field(default_factory=dict)  # role -> backend kwargs
+    lyrics: str | None = None  # a lyrics transcriber spec (whisper:…), or None
+    lyrics_file: str | None = None  # the song's lyrics, LRC or plain text, or None
+    captions: bool = True  # on-screen text: the title, and the lyrics where known
 
     def __post_init__(self) -> None:
         if self.pipeline not in PIPELINES:
@@ -45,17 +50,33 @@ class Context:
             raise InvalidInputError("--max-retries must be 0 or more")
         if self.workers < 1:
             raise InvalidInputError("--workers must be 1 or more")
+        if self.lyrics and self.lyrics_file:
+            raise InvalidInputError("give either --lyrics FILE or --lyrics-model SPEC, not both")
+        for role, values in self.options.items():
+            if role not in BACKENDS or not isinstance(values, dict):
+                raise InvalidInputError(
+                    f"backend options for {role!r}: expected ROLE.NAME=VALUE with a role of "
+                    f"{', '.join(BACKENDS)}"
+                )
+            for name, value in values.items():
+                if not isinstance(value, str | int | float | bool):
+                    raise InvalidInputError(
+                        f"backend option {role}.{name}: one number, word or true/false"
+                    )
 
     @property
     def size(self) -> tuple[int, int]:
         return self.width, self.height
 
     def backend(self, role: str) -> object:
-        """The loaded backend for `role` (cached per process)."""
-        return load_backend(role, getattr(self, role), device=self.device)
+        """The loaded backend for `role`, with its options (cached per process)."""
+        options = tuple(sorted(self.options.get(role, {}).items()))
+        return load_backend(role, getattr(self, role), device=self.device, options=options)
 
     def backends(self) -> dict[str, str]:
-        return {role: getattr(self, role) for role in DEFAULTS}
+        """The spec of every role this run uses."""
+        roles = [*DEFAULTS, *(["lyrics"] if self.lyrics else [])]
+        return {role: getattr(self, role) for role in roles}
 
     def to_dict(self) -> dict:
         return asdict(self)

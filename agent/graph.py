@@ -1,5 +1,5 @@
-"""The video graph: analyze -> tag/listen -> write -> anchor -> generate* -> critique ⇄ generate
--> assemble -> report.
+"""The video graph: analyze -> tag/listen (and lyrics) -> write -> anchor -> generate* ->
+critique ⇄ generate -> assemble -> report.
 
 `generate` runs once per scene (a `Send` each) and, after `critique`, once more for each scene
 that drifted, up to `max_retries` times, so finished scenes are never rendered twice.
@@ -24,6 +24,7 @@ def build_graph(*, checkpointer: BaseCheckpointSaver | None = None) -> CompiledS
     builder.add_node("analyze", nodes.analyze)
     builder.add_node("tag", nodes.tag, retry_policy=TRANSIENT)
     builder.add_node("listen", nodes.listen, retry_policy=TRANSIENT)
+    builder.add_node("lyrics", nodes.lyrics, retry_policy=TRANSIENT)
     builder.add_node("write", nodes.write, retry_policy=TRANSIENT)
     builder.add_node("anchor", nodes.anchor, retry_policy=TRANSIENT)
     builder.add_node("generate", nodes.generate, retry_policy=TRANSIENT)
@@ -32,9 +33,10 @@ def build_graph(*, checkpointer: BaseCheckpointSaver | None = None) -> CompiledS
     builder.add_node("report", nodes.report)
 
     builder.add_edge(START, "analyze")
-    builder.add_conditional_edges("analyze", route_pipeline, ["tag", "listen"])
+    builder.add_conditional_edges("analyze", route_pipeline, ["tag", "listen", "lyrics"])
     builder.add_edge("tag", "write")
     builder.add_edge("listen", "write")
+    builder.add_edge("lyrics", "write")
     builder.add_edge("write", "anchor")
     builder.add_conditional_edges("anchor", route_scenes, ["generate"])
     builder.add_edge("generate", "critique")

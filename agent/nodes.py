@@ -16,6 +16,7 @@ from tools.assembly import assemble as assemble_video
 from tools.audio import load_audio
 from tools.critique import frames_for_critique
 from tools.files import write_json
+from tools.lyrics import read_lyrics_file
 from tools.planning import make_plan
 from tools.types import Attempt, Scene
 
@@ -57,6 +58,23 @@ def listen(state: State, runtime: Runtime[Context]) -> dict:
     return {"story": story, "timings": {"listen": time.perf_counter() - t0}}
 
 
+def lyrics(state: State, runtime: Runtime[Context]) -> dict:
+    """The sung words as timed lines: from the user's file, else heard by a transcriber."""
+    t0 = time.perf_counter()
+    ctx = runtime.context
+    if ctx.lyrics_file:
+        _progress("lyrics", f"reading the lyrics from {Path(ctx.lyrics_file).name}")
+        lines = read_lyrics_file(ctx.lyrics_file, analysis=state["analysis"])
+    else:
+        transcriber = ctx.backend("lyrics")
+        _progress("lyrics", f"listening for the lyrics ({transcriber.name})")
+        audio, sr = load_audio(state["song"])
+        lines = transcriber.transcribe(audio, sr, state["analysis"])
+    _save(runtime, "lyrics.json", lines)
+    _progress("lyrics", f"{len(lines)} lyric lines")
+    return {"lyrics": lines, "timings": {"lyrics": time.perf_counter() - t0}}
+
+
 def write(state: State, runtime: Runtime[Context]) -> dict:
     """Style bible, characters and a beat-aligned shot list."""
     t0 = time.perf_counter()
@@ -69,9 +87,15 @@ def write(state: State, runtime: Runtime[Context]) -> dict:
         tags=state.get("tags"),
         story=state.get("story"),
         request=state["request"],
+        lyrics=state.get("lyrics"),
     )
     plan = make_plan(
-        script, state["analysis"], request=state["request"], max_clip_seconds=video.max_clip_seconds
+        script,
+        state["analysis"],
+        request=state["request"],
+        max_clip_seconds=video.max_clip_seconds,
+        lyrics=state.get("lyrics"),
+        captions=ctx.captions,
     )
     _save(runtime, "plan.json", plan)
     _progress(

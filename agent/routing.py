@@ -12,10 +12,11 @@ SEED_STRIDE = 1000  # seed of attempt n of scene k: base + n * SEED_STRIDE + k
 
 
 def route_pipeline(state: State, runtime: Runtime[Context]) -> list[str]:
-    """Pipeline 1 tags, pipeline 2 listens, hybrid does both (in parallel)."""
-    return {"clap": ["tag"], "lalm": ["listen"], "hybrid": ["tag", "listen"]}[
-        runtime.context.pipeline
-    ]
+    """Pipeline 1 tags, pipeline 2 listens, hybrid does both; the lyrics are read or heard
+    alongside when the run has them (all in parallel)."""
+    ctx = runtime.context
+    steps = {"clap": ["tag"], "lalm": ["listen"], "hybrid": ["tag", "listen"]}[ctx.pipeline]
+    return steps + (["lyrics"] if ctx.lyrics or ctx.lyrics_file else [])
 
 
 def route_scenes(state: State, runtime: Runtime[Context]) -> list[Send]:

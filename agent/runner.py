@@ -15,6 +15,7 @@ from agent.graph import build_graph
 from tools.audio import load_audio
 from tools.errors import InvalidInputError
 from tools.files import write_json
+from tools.lyrics import read_lyrics_text
 
 THREAD = "video"  # one video per run folder
 Event = dict
@@ -48,6 +49,8 @@ def prepare(song: str, ctx: Context) -> None:
     """Validate everything cheap to validate before a run folder is made."""
     load_audio(song)
     check_output(ctx.output, run_dir=ctx.run_dir)
+    if ctx.lyrics_file:
+        read_lyrics_text(Path(ctx.lyrics_file))
     for role in ctx.backends():
         ctx.backend(role)
 

@@ -2,7 +2,7 @@
 
 from typing import Annotated, NotRequired, TypedDict
 
-from tools.types import Analysis, Anchors, Attempt, Plan, Scene, Story, Tags
+from tools.types import Analysis, Anchors, Attempt, Lyrics, Plan, Scene, Story, Tags
 
 
 def merge_attempts(
@@ -39,6 +39,7 @@ class State(TypedDict):
     analysis: NotRequired[Analysis]
     tags: NotRequired[Tags]
     story: NotRequired[Story]
+    lyrics: NotRequired[Lyrics]
     plan: NotRequired[Plan]
     anchors: NotRequired[Anchors]
     clips: NotRequired[Annotated[dict[str, list[Attempt]], merge_attempts]]

@@ -164,7 +164,7 @@ def report(results: list[tuple[str, float, str]], threshold: float) -> None:
         caught = {v: np.mean([s < t for name, s, _ in results if name == v]) for v in VARIANTS[1:]}
         drifted = [s for name, s, _ in results if name != "consistent"]
         tp, fp = sum(s < t for s in drifted), int((ok < t).sum())
-        mark = "  <- PixelCritic.threshold" if t == threshold else ""
+        mark = "  <- PixelCritic.default_threshold" if t == threshold else ""
         print(
             f"t={t:.2f}: precision {tp / max(tp + fp, 1):.3f}  recall {tp / len(drifted):.3f} "
             f"(style {caught['style']:.3f}, character {caught['character']:.3f})  "
@@ -189,7 +189,7 @@ def main() -> None:
         for i, palette in enumerate(palettes[: args.palettes]):
             results += score_palette(palette, i + args.offset, folder=Path(tmp), size=size)
     print(f"{len(results)} clips in {time.perf_counter() - start:.0f} s")
-    report(results, PixelCritic.threshold)
+    report(results, PixelCritic.default_threshold)
 
 
 if __name__ == "__main__":

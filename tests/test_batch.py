@@ -11,7 +11,14 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, shared_track
 
-from agent.batch import SongJob, discover, process_song, run_batch, settings_from_args
+from agent.batch import (
+    SongJob,
+    discover,
+    process_song,
+    run_batch,
+    settings_from_args,
+    song_settings,
+)
 from agent.cli import build_parser
 from agent.executor import LocalExecutor
 from agent.review import ReviewOptions
@@ -206,3 +213,14 @@ def test_cli_options_become_song_settings(tmp_path):
         "fps": 12, "seed": 3, "width": 96, "height": 54, "workers": 3, "video": "ray:procedural"
     }  # fmt: skip
     assert args.command.__name__ == "cmd_batch"
+
+
+def test_a_lyrics_file_beside_a_song_is_its_lyrics(tmp_path):
+    for name in ("a.mp3", "a.lrc", "a.txt", "b.wav", "b.txt", "c.flac", "notes.txt"):
+        (tmp_path / name).write_bytes(b"x")
+    songs, ignored = discover(tmp_path)
+    assert ignored == ["a.txt", "notes.txt"], "a.lrc and b.txt are lyrics, not strays"
+    settings = {"fps": 8, "lyrics": "whisper:openai/whisper-small"}
+    assert song_settings(settings, songs["a"]) == {"fps": 8, "lyrics_file": str(tmp_path / "a.lrc")}
+    assert song_settings(settings, songs["b"])["lyrics_file"] == str(tmp_path / "b.txt")
+    assert song_settings(settings, songs["c"]) == settings, "no file: the lyrics model listens"

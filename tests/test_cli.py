@@ -49,13 +49,19 @@ def _bad_inputs(tmp: Path, demo_song: Path) -> dict[str, tuple[list[str], str]]:
         "bad model spec": (["make", song, "--critic", "pixels:big"], "takes no model"),
         "bad resolution": (["make", song, "--resolution", "huge"], "WxH"),
         "odd resolution": (["make", song, "--resolution", "101x57"], "even"),
+        "no lyrics file": (["make", song, "--lyrics", str(tmp / "gone.lrc")], "gone.lrc"),
+        "empty lyrics": (
+            ["make", song, "--lyrics", str(tmp / "empty.wav")],
+            "lyrics file is empty",
+        ),
+        "bad option": (["make", song, "--set", "video.speed=9"], "no option speed"),
     }
 
 
 BAD = [
     "missing", "not audio", "empty", "truncated", "silence", "too short", "folder missing",
     "under a file", "not mp4", "unknown backend", "bad model spec", "bad resolution",
-    "odd resolution",
+    "odd resolution", "no lyrics file", "empty lyrics", "bad option",
 ]  # fmt: skip
 
 
@@ -73,6 +79,27 @@ def test_bad_input_is_one_clear_line_and_no_output(case, tmp_path, demo_song):
     assert "Traceback" not in result.stderr
     assert not out.exists()
     assert not (tmp_path / "run").exists(), "nothing should be started for bad input"
+
+
+def test_lyrics_from_a_file_are_timed_captions_and_reach_the_script(tmp_path, demo_song):
+    lrc = tmp_path / "song.lrc"
+    lrc.write_text("[ar:someone]\n[00:04.00]Walking through the desert sand\n[00:09.50]Home\n")
+    run_dir = tmp_path / "run"
+    result = sound2sight(
+        "make", str(demo_song), "--lyrics", str(lrc), "--run-dir", str(run_dir), *SMALL,
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert json.loads((run_dir / "lyrics.json").read_text()) == [
+        {"start": 4.0, "end": 9.5, "text": "Walking through the desert sand"},
+        {"start": 9.5, "end": 19.5, "text": "Home"},
+    ]
+    plan = json.loads((run_dir / "plan.json").read_text())
+    sung = [s for s in plan["scenes"] if s.get("lyrics")]
+    assert sung and all(s["start"] < 19.5 and s["end"] > 4.0 for s in sung)
+    assert "desert" in sung[0]["setting"] or "dune" in sung[0]["setting"]
+    settings = json.loads((run_dir / "settings.json").read_text())["context"]
+    assert settings["lyrics_file"] == str(lrc)
 
 
 def test_analyze_json(tmp_path, demo_song):

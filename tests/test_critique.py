@@ -344,4 +344,4 @@ def test_a_style_under_the_threshold_fails_even_with_a_perfect_layout(studio, mo
     monkeypatch.setattr(critique, "_style_similarity", lambda *a: 0.56)
     monkeypatch.setattr(critique, "_layout_similarity", lambda *a: 1.0)
     scores = studio.scores(studio.scene("s01"), seed=99)
-    assert scores["style"] == 0.56 and scores["overall"] < PixelCritic.threshold
+    assert scores["style"] == 0.56 and scores["overall"] < PixelCritic.default_threshold

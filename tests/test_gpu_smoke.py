@@ -13,8 +13,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
+from test_cli import sound2sight
 
+from agent.options import PROFILES
 from tools.ffmpeg import read_frames, video_info
+from tools.registry import parse_spec
 from tools.video_diffusers import SUPPORTED, DiffusersVideo
 
 pytestmark = pytest.mark.gpu
@@ -113,3 +116,36 @@ def test_real_model_renders_an_anchored_clip(folder, tmp_path):
     if backend.family.i2v is not None:  # the clip starts from the character's keyframe
         anchor = np.asarray(Image.open(anchors["characters"]["c1"]).convert("RGB"), np.float32)
         assert np.abs(frames[0] - anchor).mean() < 40
+
+
+def _cached(spec: str) -> bool:
+    """Whether the model a profile spec names is in the local Hugging Face cache."""
+    from huggingface_hub import snapshot_download
+    from huggingface_hub.errors import LocalEntryNotFoundError
+
+    try:
+        snapshot_download(parse_spec(spec)[1], local_files_only=True)
+    except LocalEntryNotFoundError:
+        return False
+    return True
+
+
+def test_gpu_profile_makes_a_video_from_the_local_cache(tmp_path, demo_song):
+    """`sound2sight make --profile gpu` with every model of the profile from the local cache
+    (download them once with `huggingface-cli download <id>`)."""
+    torch = pytest.importorskip("torch")
+    if not torch.cuda.is_available():
+        pytest.skip("no CUDA GPU")
+    missing = [spec for spec in PROFILES["gpu"].values() if not _cached(spec)]
+    if missing:
+        pytest.skip(f"not in the local Hugging Face cache: {', '.join(missing)}")
+    run_dir, out = tmp_path / "run", tmp_path / "gpu.mp4"
+    result = sound2sight(
+        "make", str(demo_song), "a melancholic night drive", "--profile", "gpu",
+        "--device", "cuda", "--resolution", "704x480", "--max-retries", "1",
+        "-o", str(out), "--run-dir", str(run_dir), cwd=tmp_path, timeout=3600,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    run = json.loads((run_dir / "run.json").read_text())
+    assert run["backends"] == PROFILES["gpu"]
+    assert video_info(str(out)).frames == round(run["duration"] * 24)

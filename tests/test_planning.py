@@ -135,3 +135,19 @@ def test_script_must_match_sections():
 def test_prompt_template_fails_on_missing_variable():
     with pytest.raises(KeyError, match="needs"):
         render("scene", description="x")
+
+
+def test_lyrics_go_to_the_scenes_they_are_sung_in_unless_captions_are_off():
+    lines = [
+        {"start": 1.0, "end": 3.0, "text": "first line"},
+        {"start": 7.5, "end": 9.5, "text": "across a cut"},
+    ]
+    plan = make_plan(_script(), _analysis(), request="", max_clip_seconds=8.0, lyrics=lines)
+    for scene in plan["scenes"]:
+        expected = [x for x in lines if x["start"] < scene["end"] and x["end"] > scene["start"]]
+        assert scene.get("lyrics", []) == expected
+    assert sum("lyrics" in s for s in plan["scenes"]) >= 2
+    quiet = make_plan(
+        _script(), _analysis(), request="", max_clip_seconds=8.0, lyrics=lines, captions=False
+    )
+    assert not any("lyrics" in s or "caption" in s for s in quiet["scenes"])

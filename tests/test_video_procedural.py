@@ -277,3 +277,27 @@ def test_odd_sizes_and_wrong_frames_are_refused(tmp_path):
     ):
         w.write(np.zeros((10, 10, 3), np.uint8))
     assert os.listdir(tmp_path) == []
+
+
+def test_lyric_lines_show_while_they_are_sung_low_in_the_frame(plan):
+    line = {"start": 0.9, "end": 1.6, "text": "walking through the rain"}
+    scene = scene_of(plan, setting=SETTINGS[0], characters=[], start=0.37, end=1.91)
+    scene.pop("caption", None)  # a title shares the clip with lyrics higher up
+    sung = {**scene, "lyrics": [line]}
+    plain, captioned = (
+        SceneRenderer(scene, plan=plan, size=SIZE, seed=1),
+        SceneRenderer(sung, plan=plan, size=SIZE, seed=1),
+    )
+    music = Music.still(intensity=0.5)
+
+    def band_change(elapsed: float) -> tuple[float, float]:
+        a = np.asarray(plain.frame(0.5, music.at(0.0), elapsed=elapsed), np.float32)
+        b = np.asarray(captioned.frame(0.5, music.at(0.0), elapsed=elapsed), np.float32)
+        diff = np.abs(a - b).sum(-1)
+        low = round(SIZE[1] * 0.75)
+        return float(diff[low:].mean()), float(diff[:low].mean())
+
+    during = band_change(line["start"] - scene["start"] + 0.35)  # song time 1.27 s: sung
+    before, after = band_change(0.2), band_change(1.5)  # 0.57 s and 1.87 s: not sung
+    assert during[0] > 5 and during[1] == 0, "the line shows, low in the frame only"
+    assert before == (0, 0) and after == (0, 0)

@@ -22,6 +22,7 @@ from tools.writing import (
     lab_distance,
     min_distance,
 )
+from tools.writing_openai import user_prompt
 
 HEX = re.compile(r"#[0-9a-f]{6}")
 REQUESTS = [
@@ -239,3 +240,36 @@ def test_loud_sections_get_dynamic_moves_and_moves_vary():
     cameras = [s["camera"] for s in script["sections"]]
     assert all(a != b for a, b in zip(cameras, cameras[1:], strict=False))
     assert len(set(cameras)) >= 4
+
+
+def test_lyrics_name_the_places_and_reach_the_llm_prompt():
+    analysis = make_analysis("sad", labels=("verse", "chorus", "verse"))
+    lines = [
+        {"start": 1.0, "end": 4.0, "text": "lost in the desert sand"},
+        {"start": 9.0, "end": 12.0, "text": "down by the sea we run"},
+    ]
+    script = TemplateWriter().write(
+        analysis=analysis, tags=None, story=None, request="", lyrics=lines
+    )
+    settings = [section["setting"] for section in script["sections"]]
+    assert "desert" in settings[0] or "dune" in settings[0], settings
+    assert all(word not in settings[0] for word in ("beach", "ocean", "sea"))
+    assert any(word in settings[1] for word in ("beach", "ocean", "sea", "shore")), settings
+    assert settings[2] == settings[1], "a section that names no place stays where it was"
+    asked = script_lyrics_prompt(analysis, lines)
+    assert "section 0: lost in the desert sand" in asked
+    assert "section 1: down by the sea we run" in asked
+
+
+def script_lyrics_prompt(analysis, lines) -> str:
+    """What the LLM writers are told: the lyrics by the section they are sung in."""
+    return user_prompt(analysis, tags=None, story=None, request="", lyrics=lines)
+
+
+def test_the_request_names_the_place_before_the_lyrics():
+    analysis = make_analysis("sad", labels=("verse", "chorus"))
+    lines = [{"start": 1.0, "end": 4.0, "text": "lost in the desert sand"}]
+    script = TemplateWriter().write(
+        analysis=analysis, tags=None, story=None, request="in deep space", lyrics=lines
+    )
+    assert all("desert" not in s["setting"] for s in script["sections"])

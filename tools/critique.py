@@ -70,7 +70,12 @@ class PixelCritic:
     #                          style drift median 0.12 p90 0.36 max 0.59
     #                          character   median 0.10 p90 0.28 max 0.77
     # At 0.6: precision 1.000 / 0.997 (one false alarm in 360), recall 0.997 / 0.994.
-    threshold = 0.6
+    default_threshold = 0.6
+
+    def __init__(self, *, threshold: float | None = None) -> None:
+        if threshold is not None and not 0 <= threshold <= 1:
+            raise InvalidInputError(f"critic threshold {threshold} must lie between 0 and 1")
+        self.threshold = self.default_threshold if threshold is None else threshold
 
     def score(
         self, frames: list[np.ndarray], *, scene: Scene, plan: Plan, anchors: Anchors
@@ -108,7 +113,7 @@ def strengthen_prompt(
     scores: dict[str, float],
     plan: Plan,
     scene: Scene,
-    threshold: float = PixelCritic.threshold,
+    threshold: float = PixelCritic.default_threshold,
 ) -> str:
     """The prompt for a regeneration: each aspect that drifted restated first, as an order.
 

@@ -1,5 +1,5 @@
 """Pipeline 2 with an audio-language model behind an OpenAI-compatible chat API
-(spec `openai:<model>`, e.g. `openai:gpt-4o-audio-preview`, or Qwen2-Audio served by vLLM).
+(spec `openai:<model>`, e.g. `openai:gpt-audio`, or Qwen2-Audio served by vLLM).
 
 The model hears the raw song, sent as an `input_audio` content part (base64 WAV, 16 kHz mono,
 16-bit), and writes a story: a title, a logline, a short text and exactly one scene per
@@ -33,7 +33,7 @@ from tools.llm_openai import (
 from tools.types import Analysis, Section, Story
 from tools.writing import MAX_CHARACTERS
 
-DEFAULT_MODEL = "gpt-4o-audio-preview"
+DEFAULT_MODEL = "gpt-audio"  # gpt-4o-audio-preview, its predecessor, is shut down
 MAX_AUDIO_SECONDS = 120.0  # audio per request: well inside audio chat models' input windows
 AUDIO_SR = 16000  # what speech/audio encoders (Whisper-style) resample to anyway
 OVERLAP = 1e-3  # seconds a section must reach into a part to count as in it

@@ -12,14 +12,14 @@ import math
 import re
 from functools import partial
 from pathlib import Path
-from typing import Any, Protocol, TypedDict
+from typing import Any, Protocol
 
 import numpy as np
 import soxr
 
 from tools.errors import InvalidInputError
 from tools.pretrained import load_pretrained, require_ml, torch_device, torch_dtype
-from tools.types import Analysis
+from tools.types import Analysis, Lyrics
 
 DEFAULT_MODEL = "openai/whisper-small"
 VOCAL_THRESHOLD = 0.3  # the vocal curve at or above this counts as singing
@@ -28,15 +28,6 @@ PAD_S = 0.5  # audio kept on each side of a vocal part for the recogniser
 LINE_PAUSE_S = 0.6  # a pause this long between two words starts a new line
 MAX_LINE_WORDS = 12
 MAX_LRC_LINE_S = 10.0  # an LRC line stays on at most this long when nothing follows soon
-
-
-class LyricLine(TypedDict):
-    start: float  # seconds from the start of the song
-    end: float
-    text: str
-
-
-Lyrics = list[LyricLine]
 
 
 class LyricsTranscriber(Protocol):
@@ -177,7 +168,7 @@ def read_lyrics_file(path: str | Path, *, analysis: Analysis) -> Lyrics:
     """Timed lines from an LRC file (timestamps as given) or a plain text file (lines spread
     over the vocal parts of the song, in order, in proportion to their length)."""
     file = Path(path).expanduser()
-    text = _read_text(file)
+    text = read_lyrics_text(file)
     if LRC_TIME.search(text):
         lines = lrc_lines(text, duration=analysis["duration"])
     else:
@@ -191,7 +182,8 @@ def read_lyrics_file(path: str | Path, *, analysis: Analysis) -> Lyrics:
     return lines
 
 
-def _read_text(file: Path) -> str:
+def read_lyrics_text(file: Path) -> str:
+    """The text of a lyrics file; a missing, unreadable or empty one is a clear error."""
     try:
         text = file.read_text(encoding="utf-8-sig")
     except FileNotFoundError:

@@ -11,14 +11,26 @@ import numpy as np
 
 from prompts import render
 from tools.errors import InvalidInputError
-from tools.types import Analysis, Character, Plan, Scene, Script, Section
+from tools.types import Analysis, Character, Lyrics, Plan, Scene, Script, Section
 
 MIN_CLIP_SECONDS = 1.0
 FRAMINGS = ("wide shot", "medium shot", "close-up")
 
 
-def make_plan(script: Script, analysis: Analysis, *, request: str, max_clip_seconds: float) -> Plan:
-    """Split the script's sections into beat-aligned scenes and compose their prompts."""
+def make_plan(
+    script: Script,
+    analysis: Analysis,
+    *,
+    request: str,
+    max_clip_seconds: float,
+    lyrics: Lyrics | None = None,
+    captions: bool = True,
+) -> Plan:
+    """Split the script's sections into beat-aligned scenes and compose their prompts.
+
+    With `captions`, the first scene of a section keeps the writer's caption and every scene
+    carries the lyric lines sung while it is on screen, to be shown in time; without, the
+    video has no on-screen text."""
     sections = analysis["sections"]
     if len(script["sections"]) != len(sections):
         raise InvalidInputError(
@@ -58,8 +70,11 @@ def make_plan(script: Script, analysis: Analysis, *, request: str, max_clip_seco
                 ),
                 "transition_in": _transition(sections, k, shot),
             }
-            if shot == 0 and text.get("caption"):
+            if captions and shot == 0 and text.get("caption"):
                 scene["caption"] = text["caption"]
+            sung = [line for line in lyrics or [] if line["start"] < end and line["end"] > start]
+            if captions and sung:
+                scene["lyrics"] = sung
             scenes.append(scene)
     return {
         "request": request,

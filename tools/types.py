@@ -58,6 +58,15 @@ class Story(TypedDict):
     sections: list[str]  # one scene description per analysis section (segment-aligned)
 
 
+class LyricLine(TypedDict):
+    start: float  # seconds from the start of the song
+    end: float
+    text: str
+
+
+Lyrics = list[LyricLine]
+
+
 # ---------------------------------------------------------------- plan
 
 
@@ -114,6 +123,7 @@ class Scene(TypedDict):
     prompt: str  # description + characters + bible, verbatim
     transition_in: str  # "cut" inside a section, "crossfade" or "flash" at a section change
     caption: NotRequired[str]
+    lyrics: NotRequired[Lyrics]  # the lines sung during the scene, in song time: shown timed
 
 
 class Plan(TypedDict):
@@ -162,7 +172,13 @@ class Writer(Protocol):
     name: str
 
     def write(
-        self, *, analysis: Analysis, tags: Tags | None, story: Story | None, request: str
+        self,
+        *,
+        analysis: Analysis,
+        tags: Tags | None,
+        story: Story | None,
+        request: str,
+        lyrics: Lyrics | None = None,
     ) -> Script: ...
 
 

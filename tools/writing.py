@@ -29,6 +29,7 @@ from tools.tagging import rank, song_descriptors, suggested_figure
 from tools.types import (
     Analysis,
     Character,
+    Lyrics,
     Script,
     Section,
     SectionScript,
@@ -349,9 +350,19 @@ class TemplateWriter:
     name = "template"
 
     def write(
-        self, *, analysis: Analysis, tags: Tags | None, story: Story | None, request: str
+        self,
+        *,
+        analysis: Analysis,
+        tags: Tags | None,
+        story: Story | None,
+        request: str,
+        lyrics: Lyrics | None = None,
     ) -> Script:
-        """Style bible, characters and one SectionScript per analysis section."""
+        """Style bible, characters and one SectionScript per analysis section.
+
+        Lyrics steer what the tables can read in them: the places they name (where the request
+        names none) and their mood (where the request, tags and story give none).
+        """
         sections = analysis["sections"]
         if not sections:
             raise InvalidInputError("the song has no sections to write scenes for")
@@ -363,13 +374,14 @@ class TemplateWriter:
                 )
         intent = parse_request(request)
         song = song_descriptors(analysis)
-        mood = script_mood(intent, tags=tags, story=story, song=song)
+        sung = sung_per_section(lyrics, sections) if lyrics else None
+        mood = script_mood(intent, tags=tags, story=story, song=song, sung=sung)
         bible = style_bible(intent, mood=mood)
         members = script_cast(intent, story=story, song=song)
         seed = stable_index(request, round(analysis["duration"], 1), round(analysis["tempo"]))
         characters = character_sheet(members, palette=bible["palette"], seed=seed)
         places = section_places(
-            intent, tags=tags, story=story, song=song, members=members, n=len(sections)
+            intent, tags=tags, story=story, song=song, members=members, n=len(sections), sung=sung
         )
         head = story["title"] if story else title(mood=mood, place=places[0][0], variant=seed)
         scripts = section_scripts(
@@ -402,10 +414,24 @@ class TemplateWriter:
 # ------------------------------------------------------------------------- what the request leaves
 
 
+def sung_per_section(lyrics: Lyrics, sections: list[Section]) -> list[str]:
+    """The lines sung in each section, " / " between them (by the section each line starts in)."""
+    return [
+        " / ".join(line["text"] for line in lyrics if s["start"] <= line["start"] < s["end"])
+        for s in sections
+    ]
+
+
 def script_mood(
-    intent: Intent, *, tags: Tags | None, story: Story | None, song: dict[str, float]
+    intent: Intent,
+    *,
+    tags: Tags | None,
+    story: Story | None,
+    song: dict[str, float],
+    sung: list[str] | None = None,
 ) -> str:
-    """The request's mood, else the tags' top emotion, else the story's, else the music's."""
+    """The request's mood, else the tags' top emotion, else the story's, else the lyrics',
+    else the music's."""
     if intent["mood"]:
         return intent["mood"]
     if tags and tags["song"]["emotion"]:
@@ -414,6 +440,10 @@ def script_mood(
             return mood
     if story:
         mood = parse_request(f"{story['logline']} {story['text']}")["mood"]
+        if mood:
+            return mood
+    if sung:
+        mood = parse_request(" ".join(sung))["mood"]
         if mood:
             return mood
     return mood_of(rank("emotion", song, top_k=1)[0]["label"]) or "calm"
@@ -436,19 +466,21 @@ def section_places(
     song: dict[str, float],
     members: list[Member],
     n: int,
+    sung: list[str] | None = None,
 ) -> list[tuple[str, str | None]]:
     """A (setting key, time of day) per section.
 
-    The request's settings walk through the sections in order; else each story scene's place;
-    else, with tags, whichever of the song's two strongest places the section evokes most;
-    else the one place the music evokes.
+    The request's settings walk through the sections in order; else the places the lyrics name,
+    each from the section it is sung in (the song's own words); else each story scene's place;
+    else, with tags, whichever of the song's two strongest places the section evokes most; else
+    the one place the music evokes.
     """
     figure = members[0].figure
     time = intent["time_of_day"]
     if intent["settings"]:
         return [(key, time) for key in spread(intent["settings"], n)]
-    if story:
-        keys = _story_places(story)
+    for texts in (sung, [*story["sections"]] if story else None):
+        keys = _named_places(texts) if texts else []
         if keys:
             return [(key, time) for key in keys]
     if tags:
@@ -461,9 +493,10 @@ def section_places(
     return [(key, time or implied) for key, implied in picks]
 
 
-def _story_places(story: Story) -> list[str]:
-    """The place each story scene names; a scene naming none stays where the last one was."""
-    found = [next(iter(parse_request(text)["settings"]), None) for text in story["sections"]]
+def _named_places(texts: list[str]) -> list[str]:
+    """The place each section's text names; a section naming none stays where the last one was
+    (the first ones take the first place named)."""
+    found = [next(iter(parse_request(text)["settings"]), None) for text in texts]
     last = next((key for key in found if key), None)
     if last is None:
         return []

@@ -28,6 +28,7 @@ from tools.storytelling import dramatic_roles
 from tools.types import (
     Analysis,
     Character,
+    Lyrics,
     Script,
     Section,
     SectionScript,
@@ -36,7 +37,13 @@ from tools.types import (
     Tags,
     TagSet,
 )
-from tools.writing import CALM_MOVES, DYNAMIC_MOVES, MAX_CHARACTERS, min_distance
+from tools.writing import (
+    CALM_MOVES,
+    DYNAMIC_MOVES,
+    MAX_CHARACTERS,
+    min_distance,
+    sung_per_section,
+)
 
 DEFAULT_MODEL = "gpt-4.1-mini"
 CLASH = 12.0  # an outfit closer than this (CIE76) to a palette colour vanishes into the scene
@@ -114,11 +121,17 @@ class OpenAIWriter:
         self.chat = OpenAIChat(model, timeout=timeout, max_retries=max_retries)
 
     def write(
-        self, *, analysis: Analysis, tags: Tags | None, story: Story | None, request: str
+        self,
+        *,
+        analysis: Analysis,
+        tags: Tags | None,
+        story: Story | None,
+        request: str,
+        lyrics: Lyrics | None = None,
     ) -> Script:
         """Style bible, characters and one SectionScript per analysis section."""
         return ask_script(self.chat, self.name, analysis=analysis, tags=tags, story=story,
-                          request=request)  # fmt: skip
+                          request=request, lyrics=lyrics)  # fmt: skip
 
 
 # ------------------------------------------------------------------------- prompts
@@ -130,8 +143,15 @@ def system_prompt() -> str:
     return render("writer_system", max_characters=MAX_CHARACTERS, camera_moves=moves)
 
 
-def user_prompt(analysis: Analysis, *, tags: Tags | None, story: Story | None, request: str) -> str:
-    """The song's sections, what was heard in it and the user's request."""
+def user_prompt(
+    analysis: Analysis,
+    *,
+    tags: Tags | None,
+    story: Story | None,
+    request: str,
+    lyrics: Lyrics | None = None,
+) -> str:
+    """The song's sections, what was heard in it, its lyrics and the user's request."""
     sections = analysis["sections"]
     key = analysis["features"].get("key")
     return render(
@@ -145,6 +165,7 @@ def user_prompt(analysis: Analysis, *, tags: Tags | None, story: Story | None, r
         sections=section_lines(sections),
         tags=tag_lines(tags) if tags else "(none)",
         story=story_lines(story) if story else "(none)",
+        lyrics=lyric_lines(lyrics, sections) if lyrics else "(none)",
     )
 
 
@@ -177,6 +198,12 @@ def _labels(tag_set: TagSet) -> str:
         )
         kinds.append(f"{kind}: {labels or '-'}")
     return "; ".join(kinds)
+
+
+def lyric_lines(lyrics: Lyrics, sections: list[Section]) -> str:
+    """The sung lines grouped under the section each starts in."""
+    sung = sung_per_section(lyrics, sections)
+    return "\n".join(f"section {i}: {text}" for i, text in enumerate(sung) if text) or "(none)"
 
 
 def story_lines(story: Story) -> str:
@@ -287,13 +314,20 @@ def to_section_script(section: SectionReply) -> SectionScript:
 
 
 def ask_script(
-    chat, name: str, *, analysis: Analysis, tags: Tags | None, story: Story | None, request: str
+    chat,
+    name: str,
+    *,
+    analysis: Analysis,
+    tags: Tags | None,
+    story: Story | None,
+    request: str,
+    lyrics: Lyrics | None = None,
 ) -> Script:
     """Ask any chat with `ask_json` and `model` (OpenAI-compatible or local) for the Script."""
     sections = analysis["sections"]
     if not sections:
         raise InvalidInputError("the song has no sections to write scenes for")
-    prompt = user_prompt(analysis, tags=tags, story=story, request=request)
+    prompt = user_prompt(analysis, tags=tags, story=story, request=request, lyrics=lyrics)
     messages = [
         {"role": "system", "content": system_prompt()},
         {"role": "user", "content": prompt},

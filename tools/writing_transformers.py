@@ -7,7 +7,7 @@ writer (`tools.writing_openai`); only the model differs: a causal LM loaded with
 """
 
 from tools.llm_transformers import MAX_NEW_TOKENS, TransformersChat
-from tools.types import Analysis, Script, Story, Tags
+from tools.types import Analysis, Lyrics, Script, Story, Tags
 from tools.writing_openai import ask_script
 
 DEFAULT_MODEL = "Qwen/Qwen2.5-3B-Instruct"
@@ -28,8 +28,14 @@ class TransformersWriter:
         self.chat = TransformersChat(model, device=device, max_new_tokens=max_new_tokens)
 
     def write(
-        self, *, analysis: Analysis, tags: Tags | None, story: Story | None, request: str
+        self,
+        *,
+        analysis: Analysis,
+        tags: Tags | None,
+        story: Story | None,
+        request: str,
+        lyrics: Lyrics | None = None,
     ) -> Script:
         """Style bible, characters and one SectionScript per analysis section."""
         return ask_script(self.chat, self.name, analysis=analysis, tags=tags, story=story,
-                          request=request)  # fmt: skip
+                          request=request, lyrics=lyrics)  # fmt: skip

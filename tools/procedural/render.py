@@ -67,13 +67,10 @@ class SceneRenderer:
         if not isinstance(self.items[0], Layer) or not self.items[0].opaque:
             raise AssertionError(f"the {place} scenery must start with an opaque layer")
         hide_covered(self.items[1:], g)
-        text = scene.get("caption", "").strip() if caption else ""
-        self.caption = Caption(text, frame=size, color=p.highlight, shadow=p.deep) if text else None
+        self.captions = _captions(scene, size=size, palette=p) if caption else []
 
-    def frame(
-        self, u: float, pulse: Pulse, *, elapsed: float = 1.0, remaining: float = 1.0
-    ) -> Image.Image:
-        """The frame a fraction u through the clip, `elapsed` seconds in and `remaining` to go."""
+    def frame(self, u: float, pulse: Pulse, *, elapsed: float = 1.0) -> Image.Image:
+        """The frame a fraction u through the clip, `elapsed` seconds in."""
         shot = self.camera.shot(u, pulse)
         views: dict[float, View] = {}
 
@@ -95,8 +92,8 @@ class SceneRenderer:
         amount = round(_flash(pulse) / _FLASH_STEP) * _FLASH_STEP
         if amount > 0:
             frame = frame.point(_flash_table(self.palette.highlight, amount))
-        if self.caption is not None:
-            self.caption.draw(frame, elapsed=elapsed, remaining=remaining)
+        for text in self.captions:
+            text.draw(frame, at=elapsed)
         return frame
 
     def frames(self, music: Music, *, first: int, count: int, fps: int) -> Iterator[Image.Image]:
@@ -104,7 +101,26 @@ class SceneRenderer:
         for i in range(count):
             pulse = music.at((first + i) / fps)
             u = i / max(count - 1, 1)
-            yield self.frame(u, pulse, elapsed=(i + 0.5) / fps, remaining=(count - i - 0.5) / fps)
+            yield self.frame(u, pulse, elapsed=(i + 0.5) / fps)
+
+
+def _captions(scene: Scene, *, size: tuple[int, int], palette: Palette) -> list[Caption]:
+    """The scene's caption over the whole clip, and each lyric line while it is sung.
+
+    Lyric lines sit low in the frame, in the song's own timing; a title that shares the clip
+    with lyrics moves up out of their way."""
+    colors = {"frame": size, "color": palette.highlight, "shadow": palette.deep}
+    duration = scene["end"] - scene["start"]
+    lines = scene.get("lyrics", [])
+    captions = [
+        Caption(line["text"], **colors, start=line["start"] - scene["start"],
+                end=line["end"] - scene["start"], y=0.88, scale=1 / 18)
+        for line in lines
+    ]  # fmt: skip
+    title = scene.get("caption", "").strip()
+    if title:
+        captions.append(Caption(title, **colors, end=duration, y=0.2 if lines else 0.9))
+    return captions
 
 
 def _characters(scene: Scene, plan: Plan) -> list:

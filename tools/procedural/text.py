@@ -1,5 +1,6 @@
 """On-screen text: a font that exists everywhere, and captions that fade in and out."""
 
+import math
 import textwrap
 from functools import lru_cache
 
@@ -45,19 +46,33 @@ def text_sprite(text: str, *, size: int, width: int, color: RGB, shadow: RGB) ->
 
 
 class Caption:
-    """A caption centred low in the frame, fading in and out over the clip."""
+    """Text centred across the frame at height `y` (a fraction), on screen from `start` to `end`
+    (seconds into the clip; a lyric line may start before the clip and end after it, so it
+    stays steady across a cut), fading in and out at its own start and end."""
 
-    def __init__(self, text: str, *, frame: tuple[int, int], color: RGB, shadow: RGB) -> None:
+    def __init__(
+        self,
+        text: str,
+        *,
+        frame: tuple[int, int],
+        color: RGB,
+        shadow: RGB,
+        start: float = 0.0,
+        end: float = math.inf,
+        y: float = 0.9,
+        scale: float = 1 / 15,
+    ) -> None:
         w, h = frame
         sprite = text_sprite(
-            text, size=max(10, h // 15), width=round(w * 0.8), color=color, shadow=shadow
+            text, size=max(10, round(h * scale)), width=round(w * 0.8), color=color, shadow=shadow
         )
-        self._at = ((w - sprite.width) // 2, round(h * 0.9 - sprite.height / 2))
+        self._at = ((w - sprite.width) // 2, round(h * y - sprite.height / 2))
         self._sprites = fades(sprite, _LEVELS)
+        self.start, self.end = start, end
 
-    def draw(self, frame: Image.Image, *, elapsed: float, remaining: float) -> None:
-        """Paste the caption, faded by how close the clip is to its start or end (seconds)."""
-        level = min(1.0, elapsed / _FADE, remaining / _FADE)
+    def draw(self, frame: Image.Image, *, at: float) -> None:
+        """Paste the caption as it is `at` seconds into the clip (faded near its ends)."""
+        level = min(1.0, (at - self.start) / _FADE, (self.end - at) / _FADE)
         if level <= 0:
             return
         sprite = self._sprites[min(_LEVELS - 1, int(level * _LEVELS))]
