@@ -155,6 +155,11 @@ def test_settings_and_cameras_map_to_what_they_say():
         "abstract",
     ]
     assert place_of("a street at night") == "city" and place_of("under a bridge") == "city"
+    # the place named first wins; a "sea of clouds" is no sea; the sky is space only alone
+    assert place_of("a mountain ridge above a sea of clouds") == "mountains"
+    assert place_of("a forest by the lake") == "forest"
+    assert place_of("a lake by the forest") == "ocean"
+    assert place_of("stars over the desert") == "desert" and place_of("under the stars") == "space"
     assert time_of(SETTINGS[0], "city") == "night" and time_of("dunes at noon", "desert") == "day"
     assert camera_move("slow push-in") == "push_in" and camera_move("close-up") == "push_in"
     assert camera_move("a gentle pan left") == "pan_left" and camera_move("locked-off") == "static"

@@ -17,21 +17,23 @@ from tools.procedural.effects import Effect, Meteor, Rain, Snow, Twinkle
 from tools.procedural.layers import SUPERSAMPLE, Geometry, Layer, Sketch
 from tools.procedural.palette import RGB, Palette, mix
 
-# (word beginnings, environment) in priority order; the first that matches the setting wins
+# (word beginnings, environment); the place named first in the setting wins ("a mountain ridge
+# above a sea of clouds" is mountains), ties going to the earlier row
 _PLACES = [
     (r"space|galax|cosmo|nebula|planet|orbit|lunar|asteroid|spaceship|zero.?g", "space"),
     (r"stage|concert|gig\b|festival|club|arena|crowd|spotlight|dance ?floor|rave\b", "stage"),
     (r"room|bedroom|kitchen|apartment|interior|inside|indoors|studio|office|home|cafe|café|"
      r"bar\b|diner|attic|bathroom|hall", "room"),
     (r"road|highway|freeway|driv|car\b|cars\b|motorway|route|synthwave", "road"),
-    (r"ocean|sea\b|seas|beach|shore|coast|wave|island|harbou?r|pier|surf|lake|bay\b", "ocean"),
+    (r"ocean|sea\b(?! of)|seas\b|beach|shore|coast|wave|island|harbou?r|pier|surf|lake|"
+     r"bay\b", "ocean"),
     (r"forest|wood|tree|jungle|grove|park|garden|meadow|glade", "forest"),
     (r"desert|dune|sand|canyon|mesa|cact|wasteland", "desert"),
     (r"mountain|peak|summit|valley|cliff|ridge|hill|alps|glacier|snowfield", "mountains"),
     (r"city|cities|street|rooftop|roof|skyline|urban|downtown|alley|neon|metro|subway|tokyo|"
      r"new york|town|building|tower|bridge", "city"),
-    (r"stars|starry|night sky|cosmic|moon", "space"),
 ]  # fmt: skip
+_SKY = r"stars|starry|night sky|cosmic|moon"  # space only when the setting names no other place
 _TIMES = [
     (r"sunset|dusk|golden|evening|twilight|sundown", "sunset"),
     (r"dawn|sunrise|morning|daybreak", "dawn"),
@@ -47,14 +49,23 @@ _DEFAULT_TIME = {
 }
 
 
+def _find(text: str, words: str) -> re.Match[str] | None:
+    """The first word of the text that starts with one of the alternatives (`street` is no
+    `tree`)."""
+    return re.search(rf"\b(?:{words})", text.lower())
+
+
 def _mentions(text: str, words: str) -> bool:
-    """Whether a word of the text starts with one of the alternatives (`street` is no `tree`)."""
-    return re.search(rf"\b(?:{words})", text.lower()) is not None
+    return _find(text, words) is not None
 
 
 def place_of(setting: str) -> str:
-    """The environment a setting text is drawn as (abstract when nothing matches)."""
-    return next((p for words, p in _PLACES if _mentions(setting, words)), "abstract")
+    """The environment a setting text is drawn as: the one it names first (abstract when it
+    names none)."""
+    found = [(m.start(), k) for k, (words, _) in enumerate(_PLACES) if (m := _find(setting, words))]
+    if found:
+        return _PLACES[min(found)[1]][1]
+    return "space" if _mentions(setting, _SKY) else "abstract"
 
 
 def time_of(setting: str, place: str) -> str:
