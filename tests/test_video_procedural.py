@@ -306,3 +306,13 @@ def test_lyric_lines_show_while_they_are_sung_low_in_the_frame(plan):
     before, after = band_change(0.2), band_change(1.5)  # 0.57 s and 1.87 s: not sung
     assert during[0] > 5 and during[1] == 0, "the line shows, low in the frame only"
     assert before == (0, 0) and after == (0, 0)
+
+
+def test_framing_words_size_the_characters_and_leave_the_move_alone(plan):
+    assert camera_move("close-up, pan left") == "pan_left" and camera_move("close-up") == "push_in"
+    assert camera_move("medium shot, orbit") == "orbit"
+    sizes = {}
+    for framing in ("wide shot", "medium shot", "close-up"):
+        scene = scene_of(plan, setting=SETTINGS[0], characters=["c1"], camera=f"{framing}, static")
+        sizes[framing] = near(still(plan, scene), OUTFIT)
+    assert sizes["wide shot"] * 1.3 < sizes["medium shot"] < sizes["close-up"], sizes

@@ -31,13 +31,31 @@ _MOVES = [
 ]
 
 
+# (pattern, figure scale, feet below the floor line as a share of the figure): a closer framing
+# draws the characters larger with their feet lower, cut off by the frame in a close-up
+_FRAMINGS = [
+    (r"extreme close[ -]?up|\becu\b", 1.9, 0.5),
+    (r"close[ -]?up|closeup|\bcu\b|portrait", 1.6, 0.35),
+    (r"medium|\bmid[ -]shot|waist", 1.25, 0.12),
+]
+_FRAMING_WORDS = r"(extreme )?close[ -]?up|closeup|(wide|medium|long|mid|full) shot"
+
+
 def camera_move(text: str) -> str:
-    """The move named by the camera text; an unknown text gets a slow drift."""
+    """The move named by the camera text; an unknown text gets a slow drift. Framing words
+    ("close-up, pan left") do not name the move, unless nothing else does ("close-up")."""
     lowered = text.lower()
-    for pattern, move in _MOVES:
-        if re.search(pattern, lowered):
-            return move
+    for words in (re.sub(_FRAMING_WORDS, " ", lowered), lowered):
+        for pattern, move in _MOVES:
+            if re.search(pattern, words):
+                return move
     return "drift"
+
+
+def framing(text: str) -> tuple[float, float]:
+    """(figure scale, feet drop) of the framing the camera text names; wide when none."""
+    lowered = text.lower()
+    return next(((k, d) for pattern, k, d in _FRAMINGS if re.search(pattern, lowered)), (1.0, 0.0))
 
 
 def _ease(u: float) -> float:

@@ -91,8 +91,12 @@ class Cast:
         figure_height: float,
         floating: bool,
         shadow: RGB,
+        drop: float = 0.0,
     ) -> None:
+        """`drop`: the feet stand this share of the figure's height below `floor` (closer
+        framings)."""
         height = round(geometry.height * figure_height * (1.0 if len(characters) < 3 else 0.85))
+        floor += drop * height
         self._shadow = shadow
         self.actors = [
             Actor(ch, x=geometry.x(fx), floor=floor, height=height, index=i, floating=floating)

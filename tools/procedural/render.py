@@ -9,7 +9,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from tools.errors import InvalidInputError
-from tools.procedural.camera import Camera
+from tools.procedural.camera import Camera, framing
 from tools.procedural.cast import Cast
 from tools.procedural.layers import Geometry, Layer, View, hide_covered
 from tools.procedural.music import Music, Pulse
@@ -55,11 +55,13 @@ class SceneRenderer:
         self.scenery = PLACES[place](ctx)
         self.place = place
         self.camera = Camera(scene["camera"], g, focus=self.scenery.floor, seed=seed)
+        scale, drop = framing(scene["camera"])
         cast = Cast(
             _characters(scene, plan),
             geometry=g,
             floor=self.scenery.floor,
-            figure_height=self.scenery.figure_height,
+            figure_height=self.scenery.figure_height * scale,
+            drop=drop,
             floating=place == "space",
             shadow=p.deep,
         )
