@@ -140,19 +140,23 @@ class VideoInfo:
 
 
 def video_info(path: str) -> VideoInfo:
-    """Size, frame rate and exact frame count of the first video stream (no decoding)."""
+    """Size, frame rate and exact frame count of the first video stream (no decoding).
+
+    Frames are counted as the packets ffmpeg lists with `-f framecrc` (one line per packet):
+    the `frame=` progress line is not printed by every ffmpeg release (7.0 leaves it out when
+    copying a stream)."""
     if not os.path.exists(path):
         raise InvalidInputError(f"no such video: {path}")
     cmd = [ffmpeg_exe(), "-nostdin", "-hide_banner", "-i", path]
-    cmd += ["-map", "0:v:0", "-c", "copy", "-f", "null", "-"]
+    cmd += ["-map", "0:v:0", "-c", "copy", "-f", "framecrc", "-"]
     proc = subprocess.run(cmd, capture_output=True, text=True, errors="replace")
     stream = re.search(r"Video: .*?(\d{2,5})x(\d{2,5}).*?([\d.]+) fps", proc.stderr)
-    counts = re.findall(r"frame=\s*(\d+)", proc.stderr)
-    if proc.returncode != 0 or stream is None or not counts:
+    frames = sum(1 for line in proc.stdout.splitlines() if line and not line.startswith("#"))
+    if proc.returncode != 0 or stream is None:
         raise GenerationFailedError(f"cannot read video {path}: {_tail(proc.stderr)}")
     width, height, fps = stream.groups()
     codec = re.search(r"Video: (\w+(?: \([^)]*\))?).*?, (\w+)[(,]", proc.stderr)
-    return VideoInfo(int(width), int(height), float(fps), int(counts[-1]), " ".join(codec.groups()))
+    return VideoInfo(int(width), int(height), float(fps), frames, " ".join(codec.groups()))
 
 
 def read_frames(
