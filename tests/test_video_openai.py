@@ -270,7 +270,7 @@ def test_a_scene_without_characters_starts_from_the_look(fake, clips, anchors, t
 
 
 def test_a_scene_longer_than_a_clip_is_refused(fake, anchors, tmp_path):
-    with pytest.raises(InvalidInputError, match="at most 12 s"):
+    with pytest.raises(InvalidInputError, match="at most 12.00 s"):
         _render(_backend(), _scene(start=0.0, end=13.0), tmp_path, anchors)
     assert not fake.requests
 

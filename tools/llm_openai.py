@@ -139,30 +139,13 @@ class OpenAIChat:
 
     def _mapped(self, error: openai.OpenAIError) -> Exception:
         """The project's exception for an error of the openai client."""
-        where = self.base_url
-        if isinstance(error, openai.AuthenticationError | openai.PermissionDeniedError):
-            return BackendUnavailableError(
-                f"the API key was rejected by {where} (HTTP {error.status_code}): "
-                "check OPENAI_API_KEY"
-            )
-        if isinstance(error, openai.NotFoundError):
-            return BackendUnavailableError(
-                f"model {self.model!r} was not found at {where}: check the model name and "
-                f"OPENAI_BASE_URL (it usually ends in /v1) ({error.message})"
-            )
-        if isinstance(error, openai.RateLimitError) and error.code == "insufficient_quota":
-            return BackendUnavailableError(f"the account at {where} has no quota left")
-        if isinstance(error, openai.RateLimitError | openai.InternalServerError):
-            return TransientBackendError(
-                f"{where} answered HTTP {error.status_code} after retries: {error.message}"
-            )
-        if isinstance(error, openai.APITimeoutError):
-            return TransientBackendError(f"{where} did not answer in time (model {self.model})")
-        if isinstance(error, openai.APIConnectionError):
-            return TransientBackendError(
-                f"could not connect to {where}: {error.__cause__ or error}"
-            )
-        return GenerationFailedError(f"{self.model} at {where} failed: {error}")
+        return mapped_error(
+            error,
+            where=self.base_url,
+            what=f"model {self.model}",
+            missing=f"model {self.model!r} was not found at {self.base_url}: check the model "
+            "name and OPENAI_BASE_URL (it usually ends in /v1)",
+        )
 
 
 def json_schema_format(reply: type[BaseModel]) -> dict[str, Any]:
@@ -224,3 +207,39 @@ def _error_lines(error: ValidationError) -> list[str]:
 
 def _bullets(lines: list[str]) -> str:
     return "\n".join(f"- {line}" for line in lines)
+
+
+REFUSAL_CODES = ("moderation", "content_policy", "safety")  # error codes of a policy refusal
+
+
+def mapped_error(error: openai.OpenAIError, *, where: str, what: str, missing: str) -> Exception:
+    """The project's exception for an error of the openai client at `where` while asking for
+    `what`: a refused key, a missing model or API (`missing` says what to check) or an empty
+    quota cannot be fixed by waiting; rate limits, server errors, timeouts and lost
+    connections can (the graph retries them); anything else fails this step."""
+    if isinstance(error, openai.AuthenticationError | openai.PermissionDeniedError):
+        return BackendUnavailableError(
+            f"the API key was rejected by {where} (HTTP {error.status_code}): check OPENAI_API_KEY"
+        )
+    if isinstance(error, openai.NotFoundError):
+        return BackendUnavailableError(f"{missing} ({error.message})")
+    if isinstance(error, openai.RateLimitError) and error.code == "insufficient_quota":
+        return BackendUnavailableError(f"the account at {where} has no quota left")
+    if isinstance(error, openai.RateLimitError | openai.InternalServerError):
+        return TransientBackendError(
+            f"{where} answered HTTP {error.status_code} for {what} after retries: {error.message}"
+        )
+    if isinstance(error, openai.APITimeoutError):
+        return TransientBackendError(f"{where} did not answer in time for {what}")
+    if isinstance(error, openai.APIConnectionError):
+        return TransientBackendError(
+            f"could not connect to {where} for {what}: {error.__cause__ or error}"
+        )
+    if is_refusal(getattr(error, "code", None)):
+        return GenerationFailedError(f"{where} refused {what} (content policy): {error}")
+    return GenerationFailedError(f"{where} failed {what}: {error}")
+
+
+def is_refusal(code: object) -> bool:
+    """Whether an API error code says the content policy refused the request."""
+    return isinstance(code, str) and any(word in code for word in REFUSAL_CODES)

@@ -196,6 +196,20 @@ def generation_frames(seconds: float, *, fps: float, step: int, max_frames: int)
     return min(max(k, 1), (max_frames - 1) // step) * step + 1
 
 
+def clip_frames(scene: Scene, *, fps: int, max_seconds: float, by: str) -> int:
+    """The frames a scene's clip has, round(end*fps) - round(start*fps); an empty scene or one
+    longer than the model `by` renders in one go is an input error."""
+    count = round(scene["end"] * fps) - round(scene["start"] * fps)
+    if count <= 0:
+        raise InvalidInputError(f"scene {scene['id']} is empty ({scene['start']}-{scene['end']} s)")
+    if count > math.floor(max_seconds * fps) + 1:
+        raise InvalidInputError(
+            f"scene {scene['id']} lasts {count / fps:.2f} s; {by} renders at most "
+            f"{max_seconds:.2f} s in one clip"
+        )
+    return count
+
+
 def resample_indices(generated: int, wanted: int) -> np.ndarray:
     """For each of `wanted` output frames, the generated frame nearest in time (both spans
     cover the same interval), so frames are dropped or repeated evenly."""
@@ -350,16 +364,7 @@ class DiffusersVideo:
         seed: int,
     ) -> None:
         """Write exactly round(end*fps) - round(start*fps) frames of `scene` to `out_path`."""
-        count = round(scene["end"] * fps) - round(scene["start"] * fps)
-        if count <= 0:
-            raise InvalidInputError(
-                f"scene {scene['id']} is empty ({scene['start']}-{scene['end']} s)"
-            )
-        if count > math.floor(self.max_clip_seconds * fps) + 1:
-            raise InvalidInputError(
-                f"scene {scene['id']} lasts {count / fps:.2f} s; {self.family.name} renders at "
-                f"most {self.max_clip_seconds:.2f} s in one clip"
-            )
+        count = clip_frames(scene, fps=fps, max_seconds=self.max_clip_seconds, by=self.family.name)
         frames = generation_frames(
             count / fps,
             fps=self.family.fps,

@@ -37,16 +37,20 @@ from openai.types import Video
 from PIL import Image
 
 from tools.errors import (
-    BackendUnavailableError,
     GenerationFailedError,
-    InvalidInputError,
     TransientBackendError,
 )
 from tools.ffmpeg import frame_writer, read_frames, video_info
 from tools.files import atomic_path
-from tools.llm_openai import openai_client
+from tools.llm_openai import is_refusal, mapped_error, openai_client
 from tools.types import Analysis, Anchors, Plan, Scene
-from tools.video_diffusers import character_prompt, fit, resample_indices, style_prompt
+from tools.video_diffusers import (
+    character_prompt,
+    clip_frames,
+    fit,
+    resample_indices,
+    style_prompt,
+)
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +68,6 @@ POLL_SECONDS = 10.0
 JOB_TIMEOUT = 1200.0  # a sora-2-pro clip of 12 s takes several minutes when the queue is long
 REQUEST_SECONDS = 120.0  # one HTTP request: a create, a poll, the download
 DECODE_BATCH = 48  # output frames decoded at a time, to bound memory at any clip length
-REFUSAL_CODES = ("moderation", "content_policy", "safety")
 
 Result = TypeVar("Result")
 
@@ -175,16 +178,7 @@ class OpenAIVideo:
         seed: int,
     ) -> None:
         """Write exactly round(end*fps) - round(start*fps) frames of `scene` to `out_path`."""
-        count = round(scene["end"] * fps) - round(scene["start"] * fps)
-        if count <= 0:
-            raise InvalidInputError(
-                f"scene {scene['id']} is empty ({scene['start']}-{scene['end']} s)"
-            )
-        if count > math.floor(self.max_clip_seconds * fps) + 1:
-            raise InvalidInputError(
-                f"scene {scene['id']} lasts {count / fps:.2f} s; {self.model} renders at most "
-                f"{self.max_clip_seconds:.0f} s in one clip"
-            )
+        count = clip_frames(scene, fps=fps, max_seconds=self.max_clip_seconds, by=self.model)
         seconds = clip_seconds(count / fps)
         api_size = nearest_aspect(size, self.sizes)
         with Image.open(_anchor_path(scene, anchors)) as anchor:
@@ -227,7 +221,7 @@ class OpenAIVideo:
             return
         code = job.error.code if job.error else ""
         message = job.error.message if job.error else "no reason given"
-        if _is_refusal(code):
+        if is_refusal(code):
             raise GenerationFailedError(
                 f"{self.model} refused scene {scene['id']} (content policy): {message}"
             )
@@ -275,38 +269,14 @@ class OpenAIVideo:
 
     def _mapped(self, error: openai.OpenAIError, what: str) -> Exception:
         """The project's exception for an error of the openai client while making `what`."""
-        where = self.base_url
-        if isinstance(error, openai.AuthenticationError | openai.PermissionDeniedError):
-            return BackendUnavailableError(
-                f"{where} refused the API key (HTTP {error.status_code}): check OPENAI_API_KEY "
-                f"and that the project may use {self.model} and {self.keyframes}"
-            )
-        if isinstance(error, openai.NotFoundError):
-            return BackendUnavailableError(
-                f"{where} has no video or image API or no such model ({self.model}, "
-                f"{self.keyframes}): check the models and OPENAI_BASE_URL; OpenAI scheduled its "
-                f"video API to shut down on 2026-09-24 ({error.message})"
-            )
-        if isinstance(error, openai.RateLimitError) and error.code == "insufficient_quota":
-            return BackendUnavailableError(f"the account at {where} has no quota left")
-        if isinstance(error, openai.RateLimitError | openai.InternalServerError):
-            return TransientBackendError(
-                f"{where} answered HTTP {error.status_code} for {what} after retries: "
-                f"{error.message}"
-            )
-        if isinstance(error, openai.APITimeoutError):
-            return TransientBackendError(f"{where} did not answer in time for {what}")
-        if isinstance(error, openai.APIConnectionError):
-            return TransientBackendError(
-                f"could not connect to {where} for {what}: {error.__cause__ or error}"
-            )
-        if isinstance(error, openai.APIStatusError) and _is_refusal(error.code):
-            return GenerationFailedError(f"{where} refused {what} (content policy): {error}")
-        return GenerationFailedError(f"{where} failed {what}: {error}")
-
-
-def _is_refusal(code: object) -> bool:
-    return isinstance(code, str) and any(word in code for word in REFUSAL_CODES)
+        return mapped_error(
+            error,
+            where=self.base_url,
+            what=what,
+            missing=f"{self.base_url} has no video or image API or no such model ({self.model}, "
+            f"{self.keyframes}): check the models and OPENAI_BASE_URL; OpenAI scheduled its "
+            "video API to shut down on 2026-09-24",
+        )
 
 
 def _anchor_path(scene: Scene, anchors: Anchors) -> str:
