@@ -27,6 +27,7 @@ def add_chat_commands(sub: argparse._SubParsersAction) -> None:
         "-m", "--message", action="append", help="send this message (repeatable); else read stdin"
     )
     chat.add_argument("--thread", help="resume the conversation with this id")
+    chat.add_argument("--lyrics", metavar="FILE", help="the song's lyrics: .lrc (timed) or text")
     chat.add_argument("--workspace", default="chats", help="folder for conversations (chats)")
     _add_model_option(chat)
     _add_video_options(chat)

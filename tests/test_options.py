@@ -1,5 +1,7 @@
 """Run settings from the command line: flag > config file > defaults."""
 
+from pathlib import Path
+
 import pytest
 
 from agent.cli import build_parser, context_from_args
@@ -105,3 +107,11 @@ def test_no_captions_and_lyrics_model_flags(tmp_path):
     ctx = _context(tmp_path, "--no-captions", "--lyrics-model", "whisper:openai/whisper-small")
     assert ctx.captions is False and ctx.lyrics == "whisper:openai/whisper-small"
     assert ctx.backends()["lyrics"] == "whisper:openai/whisper-small"
+
+
+def test_chat_takes_the_song_s_lyrics_file(tmp_path):
+    from agent.cli_chat import video_settings
+
+    args = build_parser().parse_args(["chat", "song.wav", "--lyrics", "words.lrc"])
+    settings = video_settings(args, load=False)
+    assert settings["lyrics_file"] == str(Path("words.lrc").resolve())
