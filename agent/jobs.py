@@ -36,6 +36,7 @@ from agent.runner import make_video
 from tools.audio import load_audio
 from tools.errors import InvalidInputError, Sound2SightError
 from tools.files import write_json
+from tools.lyrics import read_lyrics_text
 
 JOB_ID = re.compile(r"^[0-9a-f]{32}$")
 STATUSES = ("queued", "running", "done", "failed")
@@ -43,6 +44,7 @@ BUSY = ("queued", "running")
 MAX_PIXELS = 1920 * 1080  # the largest frame a request may ask for
 MAX_FPS = 60
 MAX_REQUEST_CHARS = 2000
+MAX_LYRICS_BYTES = 256 * 1024
 MAX_MESSAGES_CHARS = 2000
 
 # The song's container, from its first bytes: the name a client gave is never used.
@@ -186,26 +188,42 @@ class JobStore:
     def get(self, job_id: str) -> dict:
         return public(self.folder(job_id).read())
 
-    def create(self, upload: Path, *, request: str = "", options: dict | None = None) -> dict:
-        """A job for the song at `upload` (a temporary file this store now owns): checked as
-        audio, moved into the job's folder and queued. Bad input raises InvalidInputError and
-        leaves nothing behind."""
+    def create(
+        self,
+        upload: Path,
+        *,
+        request: str = "",
+        options: dict | None = None,
+        lyrics: Path | None = None,
+    ) -> dict:
+        """A job for the song at `upload` and its lyrics at `lyrics` (temporary files this store
+        now owns): checked, moved into the job's folder and queued. Bad input raises
+        InvalidInputError and leaves nothing behind."""
         try:
             settings = self.job_settings(options or {})
             if len(request) > MAX_REQUEST_CHARS:
                 raise InvalidInputError(
                     f"the request is longer than {MAX_REQUEST_CHARS} characters"
                 )
+            if lyrics is not None:
+                if lyrics.stat().st_size > MAX_LYRICS_BYTES:
+                    raise InvalidInputError(f"lyrics: at most {MAX_LYRICS_BYTES // 1024} KB")
+                read_lyrics_text(lyrics)  # UTF-8 text, not empty
             suffix = audio_suffix(upload)
             load_audio(upload)  # decodes, not silent, long enough
         except BaseException:
             upload.unlink(missing_ok=True)
+            if lyrics is not None:
+                lyrics.unlink(missing_ok=True)
             raise
         job_id = secrets.token_hex(16)
         folder = JobFolder(self.root / job_id)
         folder.path.mkdir()
         song = folder.path / f"song{suffix}"
         shutil.move(upload, song)
+        if lyrics is not None:  # the song's own words replace a lyrics model
+            settings.pop("lyrics", None)
+            settings["lyrics_file"] = str(shutil.move(lyrics, folder.path / "lyrics.txt"))
         now = time.time()
         write_json(
             folder.path / "job.json",
@@ -302,6 +320,8 @@ def public(job: dict) -> dict:
     """What the API shows of a job (no server paths)."""
     keys = ("id", "status", "progress", "error", "request", "settings", "runs", "messages")
     shown = {key: job.get(key) for key in keys}
+    if shown["settings"] and shown["settings"].get("lyrics_file"):  # uploaded: its name only
+        shown["settings"] = {**shown["settings"], "lyrics_file": "lyrics.txt"}
     shown["video"] = bool(job.get("video"))
     return shown
 

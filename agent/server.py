@@ -128,16 +128,21 @@ def create_app(
         options: Annotated[
             str, Form(description='JSON, e.g. {"resolution": "640x360", "pipeline": "lalm"}')
         ] = "{}",
+        lyrics: Annotated[
+            UploadFile | None, File(description="the song's lyrics, optional: .lrc or plain text")
+        ] = None,
     ) -> JobCreated:
-        """Upload a song and start making its video; returns the job's id at once."""
+        """Upload a song (and its lyrics) and start making its video; returns the job's id at
+        once."""
         try:
             chosen = json.loads(options or "{}")
         except json.JSONDecodeError as err:
             raise InvalidInputError(f"options: not JSON ({err})") from None
         if not isinstance(chosen, dict):
             raise InvalidInputError("options: expected a JSON object")
+        words = _spool(lyrics, store.root) if lyrics is not None else None
         upload = _spool(audio, store.root)
-        job = store.create(upload, request=request, options=chosen)
+        job = store.create(upload, request=request, options=chosen, lyrics=words)
         return JobCreated(id=job["id"])
 
     @app.get("/v1/jobs/{job_id}", dependencies=guarded)
@@ -194,7 +199,7 @@ def create_app(
 
 
 def _spool(audio: UploadFile, root: Path) -> Path:
-    """The upload copied to a private temporary file under the jobs folder."""
+    """An uploaded file copied to a private temporary file under the jobs folder."""
     incoming = root / ".incoming"
     incoming.mkdir(exist_ok=True)
     fd, name = tempfile.mkstemp(dir=incoming, suffix=".part")

@@ -162,7 +162,7 @@ def test_a_job_busy_with_work_refuses_messages(api, demo_song):
 
 def test_uploads_are_checked_before_a_job_exists(api, demo_song, tmp_path):
     client, jobs = api
-    existing = set(os.listdir(jobs))
+    existing = set(os.listdir(jobs)) | {".incoming"}  # uploads are spooled there first
     text = tmp_path / "notes.wav"
     text.write_text("not a song " * 100)
     silent = tmp_path / "silent.wav"
@@ -181,7 +181,7 @@ def test_uploads_are_checked_before_a_job_exists(api, demo_song, tmp_path):
     for response, status, detail in cases:
         assert response.status_code == status, response.text
         assert detail in response.text
-    assert set(os.listdir(jobs)) == existing
+    assert set(os.listdir(jobs)) | {".incoming"} == existing
     assert list((jobs / ".incoming").iterdir()) == []
 
 
@@ -210,3 +210,30 @@ def test_serving_beyond_loopback_needs_a_token(tmp_path, monkeypatch, capsys):
     assert main(["serve", "--host", "0.0.0.0", "--jobs", str(tmp_path / "jobs")]) == 2
     assert "SOUND2SIGHT_TOKEN" in capsys.readouterr().err
     assert not (tmp_path / "jobs").exists()
+
+
+def test_lyrics_uploaded_with_the_song_become_its_captions(api, demo_song, tmp_path):
+    client, jobs = api
+    lrc = b"[00:04.00]Walking through the desert sand\n[00:09.50]Home\n"
+    with open(demo_song, "rb") as audio:
+        created = client.post(
+            "/v1/jobs",
+            files={
+                "audio": ("song.wav", audio, "audio/wav"),
+                "lyrics": ("s.lrc", lrc, "text/plain"),
+            },
+        )
+    assert created.status_code == 202, created.text
+    job_id = created.json()["id"]
+    _, end, _ = follow(client, job_id)
+    assert end["status"] == "done"
+    job = client.get(f"/v1/jobs/{job_id}").json()
+    assert job["settings"]["lyrics_file"] == "lyrics.txt", "no server path is shown"
+    heard = json.loads(next((jobs / job_id).rglob("lyrics.json")).read_text())
+    assert [line["text"] for line in heard] == ["Walking through the desert sand", "Home"]
+    empty = client.post(
+        "/v1/jobs",
+        files={"audio": ("song.wav", demo_song.read_bytes()), "lyrics": ("s.txt", b"  \n")},
+    )
+    assert empty.status_code == 422 and "empty" in empty.text
+    assert list((jobs / ".incoming").iterdir()) == []

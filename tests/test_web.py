@@ -1,6 +1,7 @@
 """The web page in headless Chromium (Debian's, driven by playwright): upload a song, watch the
 progress, see the finished video play, ask for a change and get the revised video."""
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -42,6 +43,9 @@ def test_page_makes_plays_and_revises_a_video(browser, demo_song, tmp_path):
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.goto(server.url)
         page.set_input_files("#audio", str(demo_song))
+        lyrics = tmp_path / "words.lrc"
+        lyrics.write_text("[00:03.00]Out on the open road\n[00:07.00]Home\n")
+        page.set_input_files("#lyrics", str(lyrics))
         page.fill("#request", "a melancholic video with a lone astronaut")
         page.select_option("#resolution", "320x180")
         page.click("#start")
@@ -50,6 +54,8 @@ def test_page_makes_plays_and_revises_a_video(browser, demo_song, tmp_path):
         duration = page.evaluate("document.querySelector('#video').duration")
         assert abs(duration - 32) < 1
         assert "generate" in page.inner_text("#log")
+        heard = json.loads(next((tmp_path / "jobs").rglob("lyrics.json")).read_text())
+        assert [line["text"] for line in heard] == ["Out on the open road", "Home"]
         _keep_screenshot(page, tmp_path / "page.png")
 
         first = page.evaluate("document.querySelector('#video').src")
