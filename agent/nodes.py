@@ -11,7 +11,7 @@ from langgraph.runtime import Runtime
 from agent.context import Context
 from agent.report import write_report
 from agent.state import ClipTask, State, best_attempt
-from tools.analysis import analyze_audio
+from tools.analysis import analyze_audio, kernels_compiled
 from tools.assembly import assemble as assemble_video
 from tools.audio import load_audio
 from tools.critique import frames_for_critique
@@ -24,7 +24,8 @@ from tools.types import Attempt, Scene
 def analyze(state: State, runtime: Runtime[Context]) -> dict:
     """Beats, downbeats, sections, energy and vocal curves of the song."""
     t0 = time.perf_counter()
-    _progress("analyze", "listening to the song: beats, sections, energy")
+    first = "" if kernels_compiled() else " (first run: compiling librosa's kernels, once)"
+    _progress("analyze", f"listening to the song: beats, sections, energy{first}")
     audio, sr = load_audio(state["song"])
     analysis = analyze_audio(audio, sr, path=state["song"])
     _save(runtime, "analysis.json", analysis)

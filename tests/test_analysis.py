@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from conftest import SHARED_AUDIO, shared_track
 
-from tools.analysis import CURVE_HZ, analyze_audio
+from tools.analysis import CURVE_HZ, analyze_audio, kernels_compiled
 from tools.audio import load_audio
 from tools.demo_song import LABELS, song_layout, synthesize_demo, synthesize_song
 from tools.errors import InvalidInputError
@@ -190,3 +190,11 @@ def test_the_vocal_curve_follows_singing():
     for start, end in regions:
         singing |= (t >= start) & (t <= end)
     assert vocal[singing].mean() > vocal[~singing].mean() + 0.3
+
+
+def test_the_first_run_knows_it_compiles_librosa_kernels(tmp_path, monkeypatch):
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))
+    assert not kernels_compiled()
+    (tmp_path / "util_1234").mkdir()
+    (tmp_path / "util_1234" / "guf-utils._localmax-1035.py311.nbi").write_bytes(b"")
+    assert kernels_compiled()

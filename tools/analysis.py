@@ -8,7 +8,9 @@ the presence of a voice.
 """
 
 import itertools
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import librosa
 import numpy as np
@@ -23,6 +25,19 @@ from tools.types import Analysis, Section
 CURVE_HZ = 20.0
 HOP = 512
 N_FFT = 2048
+
+
+def kernels_compiled() -> bool:
+    """Whether librosa's numba kernels are compiled and cached already. The first analysis in a
+    new install compiles them (about half a minute on two cores), once; numba keeps them in
+    librosa's `__pycache__` folders, under NUMBA_CACHE_DIR, or (read-only installs) in the
+    user's cache folder."""
+    root = os.environ.get("NUMBA_CACHE_DIR")
+    places = [Path(root)] if root else [
+        Path(librosa.__file__).parent / "util" / "__pycache__",
+        Path.home() / ".cache" / "numba",
+    ]  # fmt: skip
+    return any(any(p.rglob("*utils._localmax*.nbi")) for p in places if p.is_dir())
 
 
 def analyze_audio(y: np.ndarray, sr: int, *, path: str = "") -> Analysis:
