@@ -266,6 +266,19 @@ def script_lyrics_prompt(analysis, lines) -> str:
     return user_prompt(analysis, tags=None, story=None, request="", lyrics=lines)
 
 
+def test_figures_of_speech_in_lyrics_pick_no_place():
+    analysis = make_analysis("sad", labels=("verse", "chorus"))
+    lines = [
+        {"start": 1.0, "end": 4.0, "text": "take me home, give me space by the window"},
+        {"start": 9.0, "end": 12.0, "text": "we drive all night to the sea"},
+    ]
+    script = TemplateWriter().write(
+        analysis=analysis, tags=None, story=None, request="", lyrics=lines
+    )
+    settings = [section["setting"] for section in script["sections"]]
+    assert all(any(w in s for w in ("beach", "ocean", "sea", "shore")) for s in settings), settings
+
+
 def test_the_request_names_the_place_before_the_lyrics():
     analysis = make_analysis("sad", labels=("verse", "chorus"))
     lines = [{"start": 1.0, "end": 4.0, "text": "lost in the desert sand"}]

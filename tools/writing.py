@@ -6,6 +6,7 @@ asked; what it leaves open comes from the tags (pipeline 1), the story (pipeline
 (hybrid), or the analysis alone. Deterministic: the same inputs give the same script.
 """
 
+import re
 from typing import NamedTuple
 
 import numpy as np
@@ -479,7 +480,8 @@ def section_places(
     time = intent["time_of_day"]
     if intent["settings"]:
         return [(key, time) for key in spread(intent["settings"], n)]
-    for texts in (sung, [*story["sections"]] if story else None):
+    lyric = [LYRIC_FIGURES.sub(" ", text) for text in sung] if sung else None
+    for texts in (lyric, [*story["sections"]] if story else None):
         keys = _named_places(texts) if texts else []
         if keys:
             return [(key, time) for key in keys]
@@ -491,6 +493,11 @@ def section_places(
         content = [label["label"] for label in rank("content", song)]
         picks = home_settings(content, figure, limit=1) * n
     return [(key, time or implied) for key, implied in picks]
+
+
+# Words that name a place in a request but are figures of speech in lyrics ("come home", "give
+# me space", "drive me crazy"): they do not pick a setting from the lyrics.
+LYRIC_FIGURES = re.compile(r"\b(home|window|windows|space|drive|driving|party)\b", re.IGNORECASE)
 
 
 def _named_places(texts: list[str]) -> list[str]:
