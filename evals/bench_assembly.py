@@ -1,10 +1,10 @@
 """Speed of `tools.assembly.assemble` against ffmpeg encoding a test pattern.
 
 Makes eight clips (hue-turned testsrc2, encoded like the procedural backend's clips: libx264
-ultrafast, crf 18) tiling the song with cuts, crossfades and flashes, and a sine "song"; then
-times, in turns, ffmpeg encoding the same duration of testsrc2 with libx264 veryfast
-(evals/baseline.py) and the assembly, and prints each pair's ratio. On a busy machine the
-fastest of each is the fairest comparison.
+ultrafast, crf 18, a keyframe every second) tiling the song with cuts, crossfades and
+flashes, and a sine "song"; then times, in turns, ffmpeg encoding the same duration of testsrc2
+with libx264 veryfast (evals/baseline.py) and the assembly, and prints each pair's ratio. On a
+busy machine the fastest of each is the fairest comparison.
 
     python -m evals.bench_assembly [--seconds 61] [--size 1280x720] [--fps 24] [--rounds 3]
 """
@@ -16,8 +16,8 @@ import time
 from pathlib import Path
 
 from evals.baseline import ffmpeg_encode_seconds
-from tools.assembly import assemble
-from tools.ffmpeg import ffmpeg_exe
+from tools.assembly import assemble, transition_keyframes
+from tools.ffmpeg import ffmpeg_exe, keyframe_args
 from tools.types import Scene
 
 TRANSITIONS = ("cut", "crossfade", "cut", "flash")
@@ -30,18 +30,24 @@ def make_inputs(
     """Clips tiling `seconds` and a song of that length in `folder`."""
     total = round(seconds * fps)
     bounds = [round(total * k / CLIPS) for k in range(CLIPS + 1)]
+    scenes = [
+        {"id": f"s{k + 1:02d}", "index": k, "start": a / fps, "end": b / fps,
+         "transition_in": TRANSITIONS[k % 4]}
+        for k, (a, b) in enumerate(zip(bounds, bounds[1:], strict=False))
+    ]  # fmt: skip
     clips = []
-    for k, (a, b) in enumerate(zip(bounds, bounds[1:], strict=False)):
+    for k, scene in enumerate(scenes):
         path = folder / f"clip{k}.mp4"
         source = f"testsrc2=size={size[0]}x{size[1]}:rate={fps}"
+        keyframes = keyframe_args(transition_keyframes(scene, scenes, fps=fps))
         cmd = [
             ffmpeg_exe(), "-v", "error", "-y", "-f", "lavfi", "-i", source,
-            "-vf", f"hue=h={k * 45}", "-frames:v", str(b - a), "-c:v", "libx264",
-            "-preset", "ultrafast", "-crf", "18", "-pix_fmt", "yuv420p", str(path),
+            "-vf", f"hue=h={k * 45}", "-frames:v", str(bounds[k + 1] - bounds[k]), "-c:v",
+            "libx264", "-preset", "ultrafast", "-crf", "18", *keyframes, "-pix_fmt", "yuv420p",
+            str(path),
         ]  # fmt: skip
         subprocess.run(cmd, check=True)
-        scene = {"id": f"s{k + 1:02d}", "start": a / fps, "end": b / fps}
-        clips.append(({**scene, "transition_in": TRANSITIONS[k % 4]}, str(path)))
+        clips.append((scene, str(path)))
     sine = f"sine=frequency=440:duration={seconds}"
     cmd = [ffmpeg_exe(), "-v", "error", "-y", "-f", "lavfi", "-i", sine, str(folder / "song.wav")]
     subprocess.run(cmd, check=True)

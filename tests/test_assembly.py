@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from tools.assembly import assemble, frame_bounds
+from tools.assembly import assemble, frame_bounds, transition_keyframes
 from tools.errors import GenerationFailedError, InvalidInputError
 from tools.ffmpeg import ffmpeg_exe, frame_writer, read_frames, video_info
 from tools.types import Scene
@@ -36,8 +36,10 @@ def scene(index: int, start: float, end: float, transition: str = "cut") -> Scen
     }
 
 
-def solid_clip(path: Path, color: tuple[int, int, int], frames: int) -> str:
-    with frame_writer(str(path), size=SIZE, fps=FPS) as writer:
+def solid_clip(
+    path: Path, color: tuple[int, int, int], frames: int, keyframes: list[int] = ()
+) -> str:
+    with frame_writer(str(path), size=SIZE, fps=FPS, keyframes=keyframes) as writer:
         for _ in range(frames):
             writer.write(np.full((SIZE[1], SIZE[0], 3), color, np.uint8))
     return str(path)
@@ -50,11 +52,13 @@ def song(path: Path, seconds: float) -> str:
 
 
 def clips_for(tmp_path: Path, spans: list[tuple[float, float, str]], colors) -> list:
+    """Solid clips with the keyframes a clip writer puts at their transitions."""
+    scenes = [scene(k, *span) for k, span in enumerate(spans)]
     out = []
-    for k, ((start, end, transition), color) in enumerate(zip(spans, colors, strict=True)):
-        frames = round(end * FPS) - round(start * FPS)
-        clip = solid_clip(tmp_path / f"clip{k}.mp4", color, frames)
-        out.append((scene(k, start, end, transition), clip))
+    for k, (shot, color) in enumerate(zip(scenes, colors, strict=True)):
+        frames = round(shot["end"] * FPS) - round(shot["start"] * FPS)
+        keyframes = transition_keyframes(shot, scenes, fps=FPS)
+        out.append((shot, solid_clip(tmp_path / f"clip{k}.mp4", color, frames, keyframes)))
     return out
 
 
@@ -272,20 +276,117 @@ def test_clips_on_hard_cuts_are_copied_and_transitions_re_encoded(tmp_path, monk
     spans = [(0.0, 1.0, "cut"), (1.0, 2.0, "cut"), (2.0, 3.0, "crossfade"), (3.0, 4.0, "cut")]
     clips = clips_for(tmp_path, spans, [RED, GREEN, BLUE, RED])
     copied = []
-    real = assembly._copyable
+    real = assembly._copied_spans
 
     def spy(*args, **kwargs):
         copied.append(real(*args, **kwargs))
         return copied[-1]
 
-    monkeypatch.setattr(assembly, "_copyable", spy)
+    monkeypatch.setattr(assembly, "_copied_spans", spy)
     out = tmp_path / "video.mp4"
     assemble(clips, audio_path=song(tmp_path / "s.wav", 4.0), out_path=str(out), fps=FPS,
              size=SIZE, duration=4.0)  # fmt: skip
-    assert copied == [{0, 3}]  # scene 1 leaves on a crossfade, scene 2 enters on it
+    # scene 1 leaves on a 2+2 frame crossfade, scene 2 enters on it: only those 4 frames are
+    # re-encoded, from the keyframes the writer put where the crossfade ends and begins
+    assert copied == [{0: (0, 12), 1: (0, 10), 2: (2, 12), 3: (0, 12)}]
     decode = subprocess.run([ffmpeg_exe(), "-v", "error", "-i", str(out), "-f", "null", "-"],
                             capture_output=True, text=True)  # fmt: skip
     assert decode.returncode == 0 and decode.stderr == ""
     assert video_info(str(out)).frames == 4 * FPS
     first, last = read_frames(str(out), indices=[FPS // 2, 4 * FPS - 1])
     assert close_to(first, RED) and close_to(last, RED)
+
+
+def indexed_clip(path: Path, clip: int, frames: int, fps: int, keyframes: list[int]) -> str:
+    """A clip whose frame j is a solid colour telling the clip (red) and the frame (green)."""
+    with frame_writer(str(path), size=SIZE, fps=fps, keyframes=keyframes) as writer:
+        for j in range(frames):
+            color = (40 + 40 * clip, 10 + 7 * j, 128)
+            writer.write(np.full((SIZE[1], SIZE[0], 3), color, np.uint8))
+    return str(path)
+
+
+def all_frames(path: Path) -> np.ndarray:
+    cmd = [ffmpeg_exe(), "-v", "error", "-i", str(path), "-f", "rawvideo", "-pix_fmt", "rgb24", "-"]
+    data = subprocess.run(cmd, capture_output=True, check=True).stdout
+    return np.frombuffer(data, np.uint8).reshape(-1, SIZE[1], SIZE[0], 3).astype(int)
+
+
+def test_video_info_lists_the_writers_keyframes(tmp_path):
+    info = video_info(solid_clip(tmp_path / "clip.mp4", RED, 20, keyframes=[3, 17]))
+    assert info.frames == 20 and info.keyframes == (0, 3, 17)
+    assert video_info(solid_clip(tmp_path / "plain.mp4", RED, 20)).keyframes == (0,)
+
+
+# 12 fps: frame times on whole microseconds; 15 fps: between them; 25 fps: 5-frame crossfades
+@pytest.mark.parametrize("fps", [12, 15, 25])
+def test_partly_copied_clips_are_frame_exact(tmp_path, monkeypatch, fps):
+    """Every frame of a video whose clips are copied from the keyframes the writer put at their
+    transitions comes from the right clip and frame, and matches the video re-encoded whole."""
+    import tools.assembly as assembly
+
+    spans = [(0.0, 1.4, "cut"), (1.4, 2.8, "crossfade"), (2.8, 4.2, "flash"),
+             (4.2, 4.8, "crossfade"), (4.8, 6.2, "cut"), (6.2, 7.2, "crossfade")]  # fmt: skip
+    scenes = [scene(k, *span) for k, span in enumerate(spans)]
+    clips = []
+    for k, shot in enumerate(scenes):
+        frames = round(shot["end"] * fps) - round(shot["start"] * fps)
+        keyframes = transition_keyframes(shot, scenes, fps=fps)
+        clips.append((shot, indexed_clip(tmp_path / f"c{k}.mp4", k, frames, fps, keyframes)))
+    audio = song(tmp_path / "song.wav", 7.2)
+    copied = []
+    real = assembly._copied_spans
+    monkeypatch.setattr(
+        assembly, "_copied_spans", lambda *a, **k: copied.append(real(*a, **k)) or copied[-1]
+    )
+    out = tmp_path / "partial.mp4"
+    assemble(clips, audio_path=audio, out_path=str(out), fps=fps, size=SIZE, duration=7.2)
+    bounds = frame_bounds([c for c, _ in clips], fps=fps, duration=7.2)
+    counts = [b - a for a, b in zip(bounds, bounds[1:], strict=False)]
+    half, flash = round(0.2 * fps), round(0.25 * fps)  # CROSSFADE_SECONDS / 2, FLASH_SECONDS
+    heads = {"cut": 0, "crossfade": half, "flash": flash}
+    tails = [half if k + 1 < len(spans) and spans[k + 1][2] == "crossfade" else 0
+             for k in range(len(spans))]  # fmt: skip
+    # every clip is copied but for the frames its transitions blend
+    assert copied == [{k: (heads[t], counts[k] - tails[k]) for k, (_, _, t) in enumerate(spans)}]
+    monkeypatch.setattr(assembly, "_copied_spans", lambda *a, **k: {})
+    whole = tmp_path / "whole.mp4"
+    assemble(clips, audio_path=audio, out_path=str(whole), fps=fps, size=SIZE, duration=7.2)
+
+    partial, reference = all_frames(out), all_frames(whole)
+    assert len(partial) == len(reference) == bounds[-1] == video_info(str(out)).frames
+    assert np.abs(partial - reference).mean(axis=(1, 2, 3)).max() < 2
+    for k, ((_, _, transition), count) in enumerate(zip(spans, counts, strict=True)):
+        for j in range(heads[transition], count - tails[k]):  # frames no transition changes
+            red, green, _ = partial[bounds[k] + j].reshape(-1, 3).mean(axis=0)
+            assert (round((red - 40) / 40), round((green - 10) / 7)) == (k, j)
+    assert "Audio: aac" in streams(out)
+
+
+def test_clips_without_the_keyframes_are_re_encoded_whole(tmp_path, monkeypatch):
+    import tools.assembly as assembly
+
+    paths = []
+    for k, color in enumerate(["red", "blue", "green"]):  # libx264's default: one keyframe
+        paths.append(str(tmp_path / f"old{k}.mp4"))
+        cmd = [ffmpeg_exe(), "-v", "error", "-f", "lavfi", "-i", f"color={color}:s=64x36:r=12",
+               "-frames:v", "24", "-c:v", "libx264", "-preset", "ultrafast", "-crf", "18",
+               "-pix_fmt", "yuv420p", paths[-1]]  # fmt: skip
+        subprocess.run(cmd, check=True)
+    assert video_info(paths[0]).keyframes == (0,)
+    spans = [(0.0, 2.0, "cut"), (2.0, 4.0, "cut"), (4.0, 6.0, "crossfade")]
+    clips = [
+        (scene(k, a, b, t), p) for k, ((a, b, t), p) in enumerate(zip(spans, paths, strict=True))
+    ]
+    copied = []
+    real = assembly._copied_spans
+    monkeypatch.setattr(
+        assembly, "_copied_spans", lambda *a, **k: copied.append(real(*a, **k)) or copied[-1]
+    )
+    out = tmp_path / "video.mp4"
+    assemble(clips, audio_path=song(tmp_path / "s.wav", 6.0), out_path=str(out), fps=FPS,
+             size=SIZE, duration=6.0)  # fmt: skip
+    assert copied == [{0: (0, 24)}]
+    frames = all_frames(out)
+    assert len(frames) == 6 * FPS
+    assert close_to(frames[30], (0, 0, 255), 16) and close_to(frames[-1], (0, 128, 0), 16)

@@ -1,13 +1,18 @@
 """Assemble the scene clips and the song into the final music video.
 
-A clip that enters and leaves on a hard cut and already has the video's format (as the clips of
-`tools.ffmpeg.frame_writer` do) is copied into the result as it is: no decode, no re-encode.
-The clips around a transition are decoded frame by frame, conformed to the video's size and
-frame rate as raw yuv420p, blended at crossfades and flashes in uint16 fixed point (a linear
-blend is the same in YUV as in RGB) and re-encoded with the clip writer's settings, so that the
-copied and the re-encoded parts join with ffmpeg's concat demuxer; the song is muxed in as AAC.
-Memory stays bounded: a few decoded frames per open clip, the previous clip's last frame and the
-next clip's first frame.
+Clips that already have the video's format (as the clips of `tools.ffmpeg.frame_writer` do) are
+copied into the result as they are, without decoding or re-encoding them, except near a
+transition. A crossfade or a flash changes a few frames on either side of a cut. Those frames
+are re-encoded with the clip writer's settings, together with the frames between them and the
+nearest keyframes: from the last keyframe of the outgoing clip at or before its first blended
+frame to the first keyframe of the incoming clip at or after its last blended frame. The rest of
+each clip is copied with the concat demuxer's `inpoint` and `outpoint` (both on keyframes); the
+clips have no B-frames, so the packets before the outpoint decode without any after it. A clip
+without a keyframe near enough, or in another format, is re-encoded whole. A re-encoded frame is
+decoded and conformed to the video's size and frame rate as raw yuv420p, and blended in uint16
+fixed point (a linear blend is the same in YUV as in RGB). The parts are joined with ffmpeg's
+concat demuxer and the song is muxed in as AAC. Memory stays bounded: a few decoded frames per
+open clip, the previous clip's last frame and the next clip's first frame.
 
 The ffmpeg processes are driven directly (the binary from tools.ffmpeg) rather than through
 moviepy's FFMPEG_VideoWriter, which asks libx264 for yuva420p and ignores ffmpeg's exit status,
@@ -69,58 +74,80 @@ def assemble(
     if width % 2 or height % 2:
         raise InvalidInputError(f"video size must be even for yuv420p, got {width}x{height}")
     counts = [b - a for a, b in zip(bounds, bounds[1:], strict=False)]
-    fades = _crossfade_halves(clips, counts, fps)
-    copied = _copyable(clips, counts, fades, fps=fps, size=size)
-    frames = _timeline(clips, bounds, fps=fps, size=size, skip=copied)
+    copied = _copied_spans(clips, counts, fps=fps, size=size)
+    frames = _timeline(clips, bounds, fps=fps, size=size, copied=copied)
     with tempfile.TemporaryDirectory(dir=Path(out_path).resolve().parent) as work:
-        parts = []
+        parts: list[tuple[str, int, int, int]] = []  # (file, first frame, end frame, frames)
         try:
-            for first, last, copy in _runs(len(clips), copied):
-                if copy:
-                    parts += [path for _, path in clips[first : last + 1]]
+            for i, (k, first, end) in enumerate(_parts(counts, copied)):
+                if k is not None:
+                    parts.append((clips[k][1], first, end, counts[k]))
                     continue
-                part = Path(work, f"part{first:04d}.mp4")
-                n = bounds[last + 1] - bounds[first]
+                part, n = Path(work, f"part{i:04d}.mp4"), end - first
                 _encode(islice(frames, n), part, fps=fps, size=size, n=n)
-                parts.append(str(part))
+                parts.append((str(part), 0, n, n))
         finally:
             frames.close()  # stops the decoders
         with atomic_path(out_path) as tmp:
-            _concat(parts, tmp, audio_path=audio_path, seconds=bounds[-1] / fps, work=work)
+            _concat(parts, tmp, audio_path=audio_path, fps=fps, work=work)
 
 
-def _copyable(
-    clips: list[tuple[Scene, str]], counts: list[int], fades: list[int], *, fps: int, size: tuple
-) -> set[int]:
-    """Scenes whose clip goes into the video untouched: hard cuts in and out, right format."""
-    out = set()
+def _copied_spans(
+    clips: list[tuple[Scene, str]], counts: list[int], *, fps: int, size: tuple
+) -> dict[int, tuple[int, int]]:
+    """The frames [first, end) of each scene's clip that go into the video untouched.
+
+    A clip qualifies when it has the video's format; its copied frames start on a keyframe at or
+    after the frames its transition in changes and end on a keyframe at or before the frames its
+    transition out changes (or at its end on a hard cut).
+    """
+    fades = _crossfade_halves(clips, counts, fps)
+    flash = max(1, round(FLASH_SECONDS * fps))
+    out = {}
     for k, (scene, path) in enumerate(clips):
-        touched = (
-            scene["transition_in"] != "cut" or fades[k] or (k + 1 < len(clips) and fades[k + 1])
-        )
-        if touched:
+        head = fades[k] or (min(flash, counts[k]) if scene["transition_in"] == "flash" else 0)
+        tail = fades[k + 1] if k + 1 < len(clips) else 0
+        try:
+            info = video_info(path)
+        except GenerationFailedError:  # decoding it says why
             continue
-        info = video_info(path)
-        if (info.width, info.height, info.fps, info.frames, info.codec) == (
+        if (info.width, info.height, info.fps, info.frames, info.codec) != (
             *size,
             float(fps),
             counts[k],
             SEGMENT_CODEC,
         ):
-            out.add(k)
+            continue
+        first = min((i for i in info.keyframes if i >= head), default=counts[k])
+        end = (
+            max((i for i in info.keyframes if i <= counts[k] - tail), default=0)
+            if tail
+            else counts[k]
+        )
+        if first < end:
+            out[k] = (first, end)
     return out
 
 
-def _runs(n: int, copied: set[int]) -> list[tuple[int, int, bool]]:
-    """Consecutive scenes grouped as (first, last, copied)."""
-    runs: list[tuple[int, int, bool]] = []
-    for k in range(n):
-        copy = k in copied
-        if runs and runs[-1][2] == copy:
-            runs[-1] = (runs[-1][0], k, copy)
-        else:
-            runs.append((k, k, copy))
-    return runs
+def _parts(
+    counts: list[int], copied: dict[int, tuple[int, int]]
+) -> list[tuple[int | None, int, int]]:
+    """The video as copied spans (scene, first, end) and runs of re-encoded frames (None, 0, n)."""
+    parts: list[tuple[int | None, int, int]] = []
+
+    def encode(n: int) -> None:
+        if n and parts and parts[-1][0] is None:
+            parts[-1] = (None, 0, parts[-1][2] + n)
+        elif n:
+            parts.append((None, 0, n))
+
+    for k, count in enumerate(counts):
+        first, end = copied.get(k, (count, count))
+        encode(first)
+        if first < end:
+            parts.append((k, first, end))
+        encode(count - end)
+    return parts
 
 
 def frame_bounds(scenes: list[Scene], *, fps: int, duration: float) -> list[int]:
@@ -174,25 +201,28 @@ def _timeline(
     *,
     fps: int,
     size: tuple[int, int],
-    skip: set[int] = frozenset(),
+    copied: dict[int, tuple[int, int]] | None = None,
 ) -> Generator[np.ndarray]:
-    """Yield every output frame in order, with transitions blended in, except the frames of
-    the scenes in `skip` (copied as they are; they touch no transition)."""
+    """Yield every output frame in order, with transitions blended in, except the frames
+    [first, end) of scene k given as `copied[k]` (copied as they are: no transition touches
+    them)."""
     counts = [b - a for a, b in zip(bounds, bounds[1:], strict=False)]
     fades = _crossfade_halves(clips, counts, fps)
     flash = max(1, round(FLASH_SECONDS * fps))
     white = _white(size)
     previous_last: np.ndarray | None = None  # the previous clip's own last frame, unblended
     upcoming = None
-    for k, (scene, _) in enumerate(clips):
-        if k in skip:
+    copied = copied or {}
+    for k, (scene, path) in enumerate(clips):
+        first, end = copied.get(k, (counts[k], counts[k]))
+        if first == 0 and end == counts[k]:
             continue
         current, upcoming = upcoming, None
         if current is None:
-            current = _clip_frames(clips[k][1], counts[k], fps=fps, size=size)
+            current = _uncopied_frames(path, counts[k], copied.get(k), fps=fps, size=size)
         fade_in, fade_out = fades[k], fades[k + 1] if k + 1 < len(clips) else 0
         next_first: np.ndarray | None = None
-        for j, frame in enumerate(current):
+        for j, frame in zip(chain(range(first), range(end, counts[k])), current, strict=True):
             if fade_in and j < fade_in:  # second half of the dissolve: old clip held on its last
                 frame = _blend(previous_last, frame, (fade_in + j + 1) / (2 * fade_in + 1))
             elif scene["transition_in"] == "flash" and j < flash:
@@ -200,12 +230,34 @@ def _timeline(
             previous_last = frame
             if fade_out and j >= counts[k] - fade_out:  # first half: new clip held on its first
                 if next_first is None:
-                    upcoming = _clip_frames(clips[k + 1][1], counts[k + 1], fps=fps, size=size)
+                    upcoming = _uncopied_frames(
+                        clips[k + 1][1], counts[k + 1], copied.get(k + 1), fps=fps, size=size
+                    )
                     next_first = next(upcoming)
                     upcoming = chain([next_first], upcoming)
                 weight = (j - (counts[k] - fade_out) + 1) / (2 * fade_out + 1)
                 frame = _blend(frame, next_first, weight)
             yield frame
+
+
+def transition_keyframes(scene: Scene, scenes: list[Scene], *, fps: int) -> list[int]:
+    """The frames of a scene's clip that a clip writer should make keyframes, so that assembly
+    re-encodes only the frames the scene's transitions blend and copies the rest.
+
+    They are the first frame after the transition in (a crossfade's second half, a flash) and the
+    first frame of a crossfade out, computed as `_copied_spans` will look for them; when a
+    neighbour is shorter the blend is shorter, and the keyframe still lies outside it."""
+    count = round(scene["end"] * fps) - round(scene["start"] * fps)
+    half = max(1, round(CROSSFADE_SECONDS * fps / 2))
+    marks = []
+    if scene["transition_in"] == "crossfade":
+        marks.append(min(half, count // 2))
+    elif scene["transition_in"] == "flash":
+        marks.append(min(max(1, round(FLASH_SECONDS * fps)), count))
+    following = [s for s in scenes if s["index"] == scene["index"] + 1]
+    if following and following[0]["transition_in"] == "crossfade":
+        marks.append(count - min(half, count // 2))
+    return sorted({m for m in marks if 0 < m < count})
 
 
 def _crossfade_halves(clips: list[tuple[Scene, str]], counts: list[int], fps: int) -> list[int]:
@@ -232,18 +284,37 @@ def _white(size: tuple[int, int]) -> np.ndarray:
     return np.concatenate([np.full(luma, 235, np.uint8), np.full(luma // 2, 128, np.uint8)])
 
 
-def _clip_frames(path: str, n: int, *, fps: int, size: tuple[int, int]) -> Iterator[np.ndarray]:
+def _uncopied_frames(
+    path: str, n: int, copied: tuple[int, int] | None, *, fps: int, size: tuple[int, int]
+) -> Iterator[np.ndarray]:
+    """The n frames of a clip (conformed) except its copied frames [first, end), in order."""
+    if copied is None:
+        return _clip_frames(path, n, fps=fps, size=size)
+    first, end = copied
+    head = _clip_frames(path, first, fps=fps, size=size) if first else iter(())
+    tail = _clip_frames(path, n - end, fps=fps, size=size, start=end) if end < n else iter(())
+    return chain(head, tail)
+
+
+def _clip_frames(
+    path: str, n: int, *, fps: int, size: tuple[int, int], start: int = 0
+) -> Iterator[np.ndarray]:
     """Exactly n flat yuv420p frames of a clip at `size` and `fps`; a short clip holds its last.
 
+    With a `start`, the clip already has the video's format and frame `start` is a keyframe:
+    ffmpeg seeks straight to it (no conforming filters, nothing decoded before it).
     ffmpeg decodes (and conforms) the clip while a thread keeps a few frames ready, so decoding
     runs alongside the encoder instead of in lockstep with it.
     """
     width, height = size
-    cmd = [
-        ffmpeg_exe(), "-v", "error", "-nostdin", "-i", path,
-        "-vf", f"fps={fps},scale={width}:{height}:flags=bicubic",
-        "-frames:v", str(n), "-f", "rawvideo", "-pix_fmt", "yuv420p", "-",
-    ]  # fmt: skip
+    if start:
+        seek = ["-noaccurate_seek", "-ss", _seconds(start, fps, up=True)]
+        cmd = [ffmpeg_exe(), "-v", "error", "-nostdin", *seek, "-i", path, "-fps_mode",
+               "passthrough"]  # fmt: skip
+    else:
+        vf = f"fps={fps},scale={width}:{height}:flags=bicubic"
+        cmd = [ffmpeg_exe(), "-v", "error", "-nostdin", "-i", path, "-vf", vf]
+    cmd += ["-frames:v", str(n), "-f", "rawvideo", "-pix_fmt", "yuv420p", "-"]
     with tempfile.TemporaryFile() as errors:
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errors)
         ready: queue.Queue[bytes | None] = queue.Queue(maxsize=READ_AHEAD_FRAMES)
@@ -322,20 +393,38 @@ def _encode(
         )
 
 
-def _concat(parts: list[str], out: Path, *, audio_path: str, seconds: float, work: str) -> None:
-    """Join the parts without re-encoding them and mux the song as AAC, cut to the video."""
+def _concat(
+    parts: list[tuple[str, int, int, int]], out: Path, *, audio_path: str, fps: int, work: str
+) -> None:
+    """Join frames [first, end) of each (file, first, end, frames) part without re-encoding them
+    and mux the song as AAC, cut to the video. `first` must be a keyframe; the parts have no
+    B-frames, so the concat demuxer's outpoint drops exactly the frames from `end` on."""
+    lines = []
+    for path, first, end, frames in parts:
+        lines.append(f"file {_quote(str(Path(path).resolve()))}\n")
+        if first:  # seeks to the last keyframe at or before it: round up
+            lines.append(f"inpoint {_seconds(first, fps, up=True)}\n")
+        if end < frames:  # drops the packets at or after it: round down
+            lines.append(f"outpoint {_seconds(end, fps, up=False)}\n")
     listing = Path(work, "parts.txt")
-    listing.write_text("".join(f"file {_quote(str(Path(p).resolve()))}\n" for p in parts))
+    listing.write_text("".join(lines))
+    total = sum(end - first for _, first, end, _ in parts)
     cmd = [
         ffmpeg_exe(), "-y", "-v", "error", "-nostdin",
         "-f", "concat", "-safe", "0", "-i", str(listing), "-i", audio_path,
         "-map", "0:v:0", "-map", "1:a:0", "-c:v", "copy",
-        "-c:a", "aac", "-b:a", "192k", "-t", f"{seconds:.6f}",
+        "-c:a", "aac", "-b:a", "192k", "-t", f"{total / fps:.6f}",
         "-movflags", "+faststart", "-f", "mp4", str(out),
     ]  # fmt: skip
     proc = subprocess.run(cmd, capture_output=True, text=True, errors="replace")
     if proc.returncode != 0:
         raise GenerationFailedError(f"joining the clips failed: {proc.stderr.strip()[-500:]}")
+
+
+def _seconds(frame: int, fps: int, *, up: bool) -> str:
+    """The time of a frame in seconds, to the microsecond (ffmpeg's resolution) up or down."""
+    micros = -(-frame * 10**6 // fps) if up else frame * 10**6 // fps
+    return f"{micros // 10**6}.{micros % 10**6:06d}"
 
 
 def _quote(path: str) -> str:

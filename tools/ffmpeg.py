@@ -1,7 +1,9 @@
 """The one place that talks to the ffmpeg binary shipped by imageio-ffmpeg.
 
 `frame_writer` streams raw rgb24 frames into an H.264 mp4 (atomically: a temp file that replaces
-the target only when ffmpeg succeeds); `video_info` and `read_frames` inspect and sample a video.
+the target only when ffmpeg succeeds), with keyframes where the caller asks for them (assembly
+re-encodes just the frames around a transition and copies the rest from those keyframes on);
+`video_info` and `read_frames` inspect and sample a video.
 """
 
 import os
@@ -31,6 +33,16 @@ _QUEUE_FRAMES = 4
 def ffmpeg_exe() -> str:
     """Path of the ffmpeg binary (imageio-ffmpeg's, or IMAGEIO_FFMPEG_EXE when set)."""
     return imageio_ffmpeg.get_ffmpeg_exe()
+
+
+def keyframe_args(keyframes: Sequence[int]) -> list[str]:
+    """ffmpeg options that make these frame numbers keyframes (besides libx264's own).
+
+    Forcing two or three keyframes per clip, where the assembly will cut, costs nothing visible
+    in size; a keyframe every second made 720p clips 16 % larger (measured)."""
+    if not keyframes:
+        return []
+    return ["-force_key_frames", "expr:" + "+".join(f"eq(n,{int(k)})" for k in keyframes)]
 
 
 def _tail(text: str) -> str:
@@ -90,9 +102,16 @@ class FrameWriter:
 
 @contextmanager
 def frame_writer(
-    path: str, *, size: tuple[int, int], fps: float, preset: str = "ultrafast", crf: int = 18
+    path: str,
+    *,
+    size: tuple[int, int],
+    fps: float,
+    preset: str = "ultrafast",
+    crf: int = 18,
+    keyframes: Sequence[int] = (),
 ) -> Iterator[FrameWriter]:
-    """Encode the frames written inside the block to `path` (H.264, yuv420p, no audio).
+    """Encode the frames written inside the block to `path` (H.264, yuv420p, no audio), with
+    `keyframes` (frame numbers) among its keyframes.
 
     The file appears at `path` only if every step succeeds; otherwise nothing is left behind and
     an ffmpeg failure raises GenerationFailedError with the end of ffmpeg's log.
@@ -108,8 +127,8 @@ def frame_writer(
             "-framerate", str(fps), "-i", "pipe:0",
             # measured here: a third cheaper rgb24 -> yuv420p conversion, closer to the source
             "-sws_flags", "full_chroma_inp",
-            "-c:v", "libx264", "-preset", preset, "-crf", str(crf), "-pix_fmt", "yuv420p",
-            "-f", "mp4", str(tmp),
+            "-c:v", "libx264", "-preset", preset, "-crf", str(crf), *keyframe_args(keyframes),
+            "-pix_fmt", "yuv420p", "-f", "mp4", str(tmp),
         ]
         # fmt: on
         proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=log)
@@ -137,26 +156,30 @@ class VideoInfo:
     fps: float
     frames: int
     codec: str  # e.g. "h264 (Constrained Baseline) yuv420p": what decides if streams concatenate
+    keyframes: tuple[int, ...] = ()  # indices of the frames (packets) flagged as keyframes
 
 
 def video_info(path: str) -> VideoInfo:
-    """Size, frame rate and exact frame count of the first video stream (no decoding).
+    """Size, frame rate, exact frame count and keyframes of the first video stream (no decoding).
 
-    Frames are counted as the packets ffmpeg lists with `-f framecrc` (one line per packet):
-    the `frame=` progress line is not printed by every ffmpeg release (7.0 leaves it out when
-    copying a stream)."""
+    Frames are counted as the packets ffmpeg lists with `-f framecrc` (one line per packet, with
+    `F=0x0` where the packet is not a keyframe): the `frame=` progress line is not printed by
+    every ffmpeg release (7.0 leaves it out when copying a stream)."""
     if not os.path.exists(path):
         raise InvalidInputError(f"no such video: {path}")
     cmd = [ffmpeg_exe(), "-nostdin", "-hide_banner", "-i", path]
     cmd += ["-map", "0:v:0", "-c", "copy", "-f", "framecrc", "-"]
     proc = subprocess.run(cmd, capture_output=True, text=True, errors="replace")
     stream = re.search(r"Video: .*?(\d{2,5})x(\d{2,5}).*?([\d.]+) fps", proc.stderr)
-    frames = sum(1 for line in proc.stdout.splitlines() if line and not line.startswith("#"))
+    packets = [line for line in proc.stdout.splitlines() if line and not line.startswith("#")]
+    keyframes = tuple(i for i, line in enumerate(packets) if ", F=" not in line)
     if proc.returncode != 0 or stream is None:
         raise GenerationFailedError(f"cannot read video {path}: {_tail(proc.stderr)}")
     width, height, fps = stream.groups()
     codec = re.search(r"Video: (\w+(?: \([^)]*\))?).*?, (\w+)[(,]", proc.stderr)
-    return VideoInfo(int(width), int(height), float(fps), frames, " ".join(codec.groups()))
+    return VideoInfo(
+        int(width), int(height), float(fps), len(packets), " ".join(codec.groups()), keyframes
+    )
 
 
 def read_frames(

@@ -35,6 +35,7 @@ import numpy as np
 from PIL import Image, ImageOps
 
 from prompts import render as render_prompt
+from tools.assembly import transition_keyframes
 from tools.errors import BackendUnavailableError, GenerationFailedError, InvalidInputError
 from tools.ffmpeg import frame_writer
 from tools.files import atomic_path
@@ -238,10 +239,17 @@ def fit(image: Image.Image | np.ndarray, size: tuple[int, int]) -> Image.Image:
 
 
 def write_clip(
-    video: np.ndarray, path: str, *, count: int, size: tuple[int, int], fps: int
+    video: np.ndarray,
+    path: str,
+    *,
+    count: int,
+    size: tuple[int, int],
+    fps: int,
+    keyframes: list[int] = (),
 ) -> None:
-    """Write `count` frames resampled in time from `video` (F x H x W x 3 uint8) at `size`."""
-    with frame_writer(path, size=size, fps=fps) as writer:
+    """Write `count` frames resampled in time from `video` (F x H x W x 3 uint8) at `size`,
+    `keyframes` among its keyframes."""
+    with frame_writer(path, size=size, fps=fps, keyframes=keyframes) as writer:
         for index in resample_indices(len(video), count):
             writer.write(fit(video[index], size))
 
@@ -379,7 +387,8 @@ class DiffusersVideo:
             video = self._generate(
                 scene["prompt"], image=image, frames=frames, size=gen_size, seed=seed
             )
-        write_clip(video, out_path, count=count, size=size, fps=fps)
+        keyframes = transition_keyframes(scene, plan["scenes"], fps=fps)
+        write_clip(video, out_path, count=count, size=size, fps=fps, keyframes=keyframes)
 
     # ------------------------------------------------------------ generation
 

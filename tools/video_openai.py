@@ -36,6 +36,7 @@ import openai
 from openai.types import Video
 from PIL import Image
 
+from tools.assembly import transition_keyframes
 from tools.errors import (
     GenerationFailedError,
     TransientBackendError,
@@ -93,10 +94,17 @@ def cover_size(source: tuple[int, int], size: tuple[int, int]) -> tuple[int, int
 
 
 def write_scene_clip(
-    source: str, out_path: str, *, count: int, size: tuple[int, int], fps: int
+    source: str,
+    out_path: str,
+    *,
+    count: int,
+    size: tuple[int, int],
+    fps: int,
+    keyframes: list[int] = (),
 ) -> None:
     """Write `count` frames at `fps` from the start of the video `source` to `out_path` (no
-    audio): nearest frame in time, each scaled to cover `size` and centre-cropped."""
+    audio, `keyframes` among its keyframes): nearest frame in time, each scaled to cover `size`
+    and centre-cropped."""
     info = video_info(source)
     wanted = max(1, round(count / fps * info.fps))
     if wanted > info.frames + 1:  # one frame short is rounding; more is a short clip
@@ -105,7 +113,7 @@ def write_scene_clip(
         )
     indices = resample_indices(min(wanted, info.frames), count)
     decode_size = cover_size((info.width, info.height), size)
-    with frame_writer(out_path, size=size, fps=fps) as writer:
+    with frame_writer(out_path, size=size, fps=fps, keyframes=keyframes) as writer:
         for first in range(0, count, DECODE_BATCH):
             batch = [int(i) for i in indices[first : first + DECODE_BATCH]]
             frames = read_frames(source, size=decode_size, indices=batch)
@@ -197,7 +205,8 @@ class OpenAIVideo:
         with tempfile.TemporaryDirectory(prefix="sound2sight-openai-") as tmp:
             clip = str(Path(tmp, f"{job.id}.mp4"))
             self._call(scene, self._download, job.id, clip)
-            write_scene_clip(clip, out_path, count=count, size=size, fps=fps)
+            keyframes = transition_keyframes(scene, plan["scenes"], fps=fps)
+            write_scene_clip(clip, out_path, count=count, size=size, fps=fps, keyframes=keyframes)
 
     # ------------------------------------------------------------ the API
 

@@ -9,6 +9,7 @@ import os
 
 from PIL import Image
 
+from tools.assembly import transition_keyframes
 from tools.errors import InvalidInputError
 from tools.ffmpeg import frame_writer
 from tools.files import atomic_path
@@ -61,6 +62,7 @@ class ProceduralVideo:
             raise InvalidInputError(f"scene {scene['id']} has no frames at {fps} fps")
         renderer = SceneRenderer(scene, plan=plan, size=size, seed=seed)
         music = Music.from_analysis(analysis, intensity=scene["intensity"])
-        with frame_writer(out_path, size=size, fps=fps) as writer:
+        keyframes = transition_keyframes(scene, plan["scenes"], fps=fps)
+        with frame_writer(out_path, size=size, fps=fps, keyframes=keyframes) as writer:
             for frame in renderer.frames(music, first=first, count=last - first, fps=fps):
                 writer.write(frame)
