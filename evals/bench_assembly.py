@@ -1,10 +1,10 @@
 """Speed of `tools.assembly.assemble` against ffmpeg encoding a test pattern.
 
 Makes eight clips (hue-turned testsrc2, encoded like the procedural backend's clips: libx264
-ultrafast, crf 18, a keyframe every second) tiling the song with cuts, crossfades and
-flashes, and a sine "song"; then times, in turns, ffmpeg encoding the same duration of testsrc2
-with libx264 veryfast (evals/baseline.py) and the assembly, and prints each pair's ratio. On a
-busy machine the fastest of each is the fairest comparison.
+ultrafast, crf 18, keyframes where their transitions begin and end) tiling the song with cuts,
+crossfades and flashes, and a sine "song"; then times, in turns, ffmpeg encoding the same
+duration of testsrc2 with libx264 veryfast (evals/baseline.py) and the assembly, and prints each
+pair's ratio. On a busy machine the fastest of each is the fairest comparison.
 
     python -m evals.bench_assembly [--seconds 61] [--size 1280x720] [--fps 24] [--rounds 3]
 """

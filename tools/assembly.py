@@ -5,7 +5,8 @@ copied into the result as they are, without decoding or re-encoding them, except
 transition. A crossfade or a flash changes a few frames on either side of a cut. Those frames
 are re-encoded with the clip writer's settings, together with the frames between them and the
 nearest keyframes: from the last keyframe of the outgoing clip at or before its first blended
-frame to the first keyframe of the incoming clip at or after its last blended frame. The rest of
+frame to the first keyframe of the incoming clip at or after its last blended frame (the clip
+writers put keyframes exactly there: `transition_keyframes`). The rest of
 each clip is copied with the concat demuxer's `inpoint` and `outpoint` (both on keyframes); the
 clips have no B-frames, so the packets before the outpoint decode without any after it. A clip
 without a keyframe near enough, or in another format, is re-encoded whole. A re-encoded frame is
