@@ -102,12 +102,9 @@ def _copied_spans(
     after the frames its transition in changes and end on a keyframe at or before the frames its
     transition out changes (or at its end on a hard cut).
     """
-    fades = _crossfade_halves(clips, counts, fps)
-    flash = max(1, round(FLASH_SECONDS * fps))
+    blends = _blended_frames([scene for scene, _ in clips], counts, fps)
     out = {}
-    for k, (scene, path) in enumerate(clips):
-        head = fades[k] or (min(flash, counts[k]) if scene["transition_in"] == "flash" else 0)
-        tail = fades[k + 1] if k + 1 < len(clips) else 0
+    for k, ((_, path), (head, tail)) in enumerate(zip(clips, blends, strict=True)):
         try:
             info = video_info(path)
         except GenerationFailedError:  # decoding it says why
@@ -208,8 +205,8 @@ def _timeline(
     [first, end) of scene k given as `copied[k]` (copied as they are: no transition touches
     them)."""
     counts = [b - a for a, b in zip(bounds, bounds[1:], strict=False)]
-    fades = _crossfade_halves(clips, counts, fps)
-    flash = max(1, round(FLASH_SECONDS * fps))
+    fades = _crossfade_halves([scene for scene, _ in clips], counts, fps)
+    flash = _flash_frames(fps)
     white = _white(size)
     previous_last: np.ndarray | None = None  # the previous clip's own last frame, unblended
     upcoming = None
@@ -243,32 +240,40 @@ def _timeline(
 
 def transition_keyframes(scene: Scene, scenes: list[Scene], *, fps: int) -> list[int]:
     """The frames of a scene's clip that a clip writer should make keyframes, so that assembly
-    re-encodes only the frames the scene's transitions blend and copies the rest.
-
-    They are the first frame after the transition in (a crossfade's second half, a flash) and the
-    first frame of a crossfade out, computed as `_copied_spans` will look for them; when a
-    neighbour is shorter the blend is shorter, and the keyframe still lies outside it."""
-    count = round(scene["end"] * fps) - round(scene["start"] * fps)
-    half = max(1, round(CROSSFADE_SECONDS * fps / 2))
-    marks = []
-    if scene["transition_in"] == "crossfade":
-        marks.append(min(half, count // 2))
-    elif scene["transition_in"] == "flash":
-        marks.append(min(max(1, round(FLASH_SECONDS * fps)), count))
-    following = [s for s in scenes if s["index"] == scene["index"] + 1]
-    if following and following[0]["transition_in"] == "crossfade":
-        marks.append(count - min(half, count // 2))
-    return sorted({m for m in marks if 0 < m < count})
+    re-encodes only the frames the scene's transitions blend and copies the rest: the first
+    frame after its transition in and the first frame of its crossfade out, as `_copied_spans`
+    looks for them."""
+    counts = [round(s["end"] * fps) - round(s["start"] * fps) for s in scenes]
+    k = next(i for i, s in enumerate(scenes) if s["id"] == scene["id"])
+    head, tail = _blended_frames(scenes, counts, fps)[k]
+    return sorted({m for m in (head, counts[k] - tail) if 0 < m < counts[k]})
 
 
-def _crossfade_halves(clips: list[tuple[Scene, str]], counts: list[int], fps: int) -> list[int]:
+def _blended_frames(scenes: list[Scene], counts: list[int], fps: int) -> list[tuple[int, int]]:
+    """Per scene, how many frames at its start and at its end its transitions change."""
+    fades = _crossfade_halves(scenes, counts, fps)
+    flash = _flash_frames(fps)
+    return [
+        (
+            fades[k] or (min(flash, counts[k]) if scene["transition_in"] == "flash" else 0),
+            fades[k + 1] if k + 1 < len(scenes) else 0,
+        )
+        for k, scene in enumerate(scenes)
+    ]
+
+
+def _flash_frames(fps: int) -> int:
+    return max(1, round(FLASH_SECONDS * fps))
+
+
+def _crossfade_halves(scenes: list[Scene], counts: list[int], fps: int) -> list[int]:
     """Frames on each side of each cut that a crossfade blends (0 for a cut or a flash)."""
     half = max(1, round(CROSSFADE_SECONDS * fps / 2))
     return [
         min(half, counts[k - 1] // 2, counts[k] // 2)
         if k and scene["transition_in"] == "crossfade"
         else 0
-        for k, (scene, _) in enumerate(clips)
+        for k, scene in enumerate(scenes)
     ]
 
 
