@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from PIL import Image
+
 UMASK = os.umask(0o022)
 os.umask(UMASK)  # read once at import: os.umask can only be read by setting it
 
@@ -31,6 +33,13 @@ def atomic_path(path: str | os.PathLike, *, suffix: str | None = None) -> Iterat
 def write_text(path: str | os.PathLike, text: str) -> None:
     with atomic_path(path) as tmp:
         tmp.write_text(text, encoding="utf-8")
+
+
+def write_png(path: str | os.PathLike, image: Image.Image) -> str:
+    """Save `image` as a PNG at `path`; returns the path."""
+    with atomic_path(path) as tmp:
+        image.save(tmp, format="PNG")
+    return str(path)
 
 
 def write_json(path: str | os.PathLike, data: object) -> None:

@@ -26,6 +26,7 @@ import json
 import logging
 import math
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from importlib.util import find_spec
 from pathlib import Path
@@ -38,7 +39,7 @@ from prompts import render as render_prompt
 from tools.assembly import transition_keyframes
 from tools.errors import BackendUnavailableError, GenerationFailedError, InvalidInputError
 from tools.ffmpeg import frame_writer
-from tools.files import atomic_path
+from tools.files import write_png
 from tools.pretrained import ML_EXTRA, load_pretrained, torch_device
 from tools.types import Analysis, Anchors, Character, Plan, Scene
 
@@ -245,7 +246,7 @@ def write_clip(
     count: int,
     size: tuple[int, int],
     fps: int,
-    keyframes: list[int] = (),
+    keyframes: Sequence[int] = (),
 ) -> None:
     """Write `count` frames resampled in time from `video` (F x H x W x 3 uint8) at `size`,
     `keyframes` among its keyframes."""
@@ -342,22 +343,14 @@ class DiffusersVideo:
 
     def anchors(self, plan: Plan, *, out_dir: str, size: tuple[int, int], seed: int) -> Anchors:
         """Draw the style keyframe and one keyframe per character as PNGs of `size` in `out_dir`."""
-        prompts = {"style": style_prompt(plan)}
-        prompts |= {f"character-{c['id']}": character_prompt(c, plan) for c in plan["characters"]}
+        prompts = anchor_prompts(plan)
         with self._lock:
             if self.keyframes is None:
                 log.info("no keyframes model: anchors are first frames of %s renders", self.model)
                 images = self._first_frames(prompts, size=size, seed=seed)
             else:
                 images = self._text_to_images(prompts, size=size, seed=seed)
-        paths = {
-            key: _save_png(fit(image, size), Path(out_dir, f"{key}.png"))
-            for key, image in images.items()
-        }
-        return {
-            "style": paths["style"],
-            "characters": {c["id"]: paths[f"character-{c['id']}"] for c in plan["characters"]},
-        }
+        return save_anchors(images, plan, out_dir=out_dir, size=size)
 
     def render(
         self,
@@ -382,7 +375,7 @@ class DiffusersVideo:
         gen_size = self._generation_size(size)
         image = None
         if self.family.i2v is not None:
-            image = fit(Image.open(_anchor_path(scene, anchors)), gen_size)
+            image = fit(Image.open(anchor_path(scene, anchors)), gen_size)
         with self._lock:
             video = self._generate(
                 scene["prompt"], image=image, frames=frames, size=gen_size, seed=seed
@@ -553,17 +546,33 @@ def _frame_options(pipe: Any, family: Family) -> dict[str, Any]:
     return options
 
 
-def _anchor_path(scene: Scene, anchors: Anchors) -> str:
+def anchor_prompts(plan: Plan) -> dict[str, str]:
+    """What each anchor shows, by file stem: the look ("style"), then each character."""
+    prompts = {"style": style_prompt(plan)}
+    prompts |= {f"character-{c['id']}": character_prompt(c, plan) for c in plan["characters"]}
+    return prompts
+
+
+def save_anchors(
+    images: dict[str, Image.Image], plan: Plan, *, out_dir: str, size: tuple[int, int]
+) -> Anchors:
+    """The anchor images (keyed as `anchor_prompts`) fitted to `size` and saved as PNGs."""
+    Path(out_dir).mkdir(parents=True, exist_ok=True)
+    paths = {
+        key: write_png(Path(out_dir, f"{key}.png"), fit(image, size))
+        for key, image in images.items()
+    }
+    return {
+        "style": paths["style"],
+        "characters": {c["id"]: paths[f"character-{c['id']}"] for c in plan["characters"]},
+    }
+
+
+def anchor_path(scene: Scene, anchors: Anchors) -> str:
     """The keyframe a scene starts from: its first character's, else the style's."""
     if scene["characters"]:
         return anchors["characters"][scene["characters"][0]]
     return anchors["style"]
-
-
-def _save_png(image: Image.Image, path: Path) -> str:
-    with atomic_path(path) as tmp:
-        image.save(tmp, format="PNG")
-    return str(path)
 
 
 def _free_memory() -> None:

@@ -28,7 +28,7 @@ import logging
 import math
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -42,15 +42,15 @@ from tools.errors import (
     TransientBackendError,
 )
 from tools.ffmpeg import frame_writer, read_frames, video_info
-from tools.files import atomic_path
 from tools.llm_openai import is_refusal, mapped_error, openai_client
 from tools.types import Analysis, Anchors, Plan, Scene
 from tools.video_diffusers import (
-    character_prompt,
+    anchor_path,
+    anchor_prompts,
     clip_frames,
     fit,
     resample_indices,
-    style_prompt,
+    save_anchors,
 )
 
 log = logging.getLogger(__name__)
@@ -100,7 +100,7 @@ def write_scene_clip(
     count: int,
     size: tuple[int, int],
     fps: int,
-    keyframes: list[int] = (),
+    keyframes: Sequence[int] = (),
 ) -> None:
     """Write `count` frames at `fps` from the start of the video `source` to `out_path` (no
     audio, `keyframes` among its keyframes): nearest frame in time, each scaled to cover `size`
@@ -159,19 +159,12 @@ class OpenAIVideo:
 
         The images API takes no seed: `seed` is not used.
         """
-        prompts = {"style": style_prompt(plan)}
-        prompts |= {f"character-{c['id']}": character_prompt(c, plan) for c in plan["characters"]}
         image_size = nearest_aspect(size, IMAGE_SIZES)
-        Path(out_dir).mkdir(parents=True, exist_ok=True)
-        paths = {}
-        for key, prompt in prompts.items():
+        images = {}
+        for key, prompt in anchor_prompts(plan).items():
             log.info("drawing the %s keyframe with %s", key, self.keyframes)
-            image = self._draw(prompt, size=image_size, what=f"the {key} keyframe")
-            paths[key] = _save_png(fit(image, size), Path(out_dir, f"{key}.png"))
-        return {
-            "style": paths["style"],
-            "characters": {c["id"]: paths[f"character-{c['id']}"] for c in plan["characters"]},
-        }
+            images[key] = self._draw(prompt, size=image_size, what=f"the {key} keyframe")
+        return save_anchors(images, plan, out_dir=out_dir, size=size)
 
     def render(
         self,
@@ -189,7 +182,7 @@ class OpenAIVideo:
         count = clip_frames(scene, fps=fps, max_seconds=self.max_clip_seconds, by=self.model)
         seconds = clip_seconds(count / fps)
         api_size = nearest_aspect(size, self.sizes)
-        with Image.open(_anchor_path(scene, anchors)) as anchor:
+        with Image.open(anchor_path(scene, anchors)) as anchor:
             reference = _png_bytes(fit(anchor, api_size))
         job = self._call(
             scene,
@@ -288,20 +281,7 @@ class OpenAIVideo:
         )
 
 
-def _anchor_path(scene: Scene, anchors: Anchors) -> str:
-    """The keyframe a scene starts from: its first character's, else the style's."""
-    if scene["characters"]:
-        return anchors["characters"][scene["characters"][0]]
-    return anchors["style"]
-
-
 def _png_bytes(image: Image.Image) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return buffer.getvalue()
-
-
-def _save_png(image: Image.Image, path: Path) -> str:
-    with atomic_path(path) as tmp:
-        image.save(tmp, format="PNG")
-    return str(path)

@@ -7,21 +7,14 @@ canvas with parallax, and the song's energy, onsets and beats drive the motion.
 
 import os
 
-from PIL import Image
-
 from tools.assembly import transition_keyframes
 from tools.errors import InvalidInputError
 from tools.ffmpeg import frame_writer
-from tools.files import atomic_path
+from tools.files import write_png
 from tools.procedural.figures import character_sheet
 from tools.procedural.music import Music
 from tools.procedural.render import SceneRenderer, still
 from tools.types import Analysis, Anchors, Plan, Scene
-
-
-def _save_png(image: Image.Image, path: str) -> None:
-    with atomic_path(path) as tmp:
-        image.save(tmp, format="PNG")
 
 
 class ProceduralVideo:
@@ -36,11 +29,11 @@ class ProceduralVideo:
             raise InvalidInputError("the plan has no scenes")
         os.makedirs(out_dir, exist_ok=True)
         style = os.path.join(out_dir, "style.png")
-        _save_png(still(plan["scenes"][0], plan=plan, size=size, seed=seed), style)
+        write_png(style, still(plan["scenes"][0], plan=plan, size=size, seed=seed))
         sheets = {}
         for character in plan["characters"]:
             path = os.path.join(out_dir, f"character_{character['id']}.png")
-            _save_png(character_sheet(character, size=size), path)
+            write_png(path, character_sheet(character, size=size))
             sheets[character["id"]] = path
         return Anchors(style=style, characters=sheets)
 
