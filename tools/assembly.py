@@ -199,7 +199,7 @@ def _timeline(
     *,
     fps: int,
     size: tuple[int, int],
-    copied: dict[int, tuple[int, int]] | None = None,
+    copied: dict[int, tuple[int, int]],
 ) -> Generator[np.ndarray]:
     """Yield every output frame in order, with transitions blended in, except the frames
     [first, end) of scene k given as `copied[k]` (copied as they are: no transition touches
@@ -210,7 +210,6 @@ def _timeline(
     white = _white(size)
     previous_last: np.ndarray | None = None  # the previous clip's own last frame, unblended
     upcoming = None
-    copied = copied or {}
     for k, (scene, path) in enumerate(clips):
         first, end = copied.get(k, (counts[k], counts[k]))
         if first == 0 and end == counts[k]:
