@@ -204,3 +204,8 @@ def test_calibrate_needs_two_groups_that_differ():
         calibrate([], [0.1])
     with pytest.raises(InvalidInputError):
         calibrate([0.5], [0.5])
+
+
+def test_a_threshold_outside_0_to_1_is_refused_before_a_model_loads(tmp_path):
+    with pytest.raises(InvalidInputError, match="between 0 and 1"):
+        ClipCritic(str(tmp_path / "no-model"), threshold=1.5)

@@ -73,9 +73,7 @@ class PixelCritic:
     default_threshold = 0.6
 
     def __init__(self, *, threshold: float | None = None) -> None:
-        if threshold is not None and not 0 <= threshold <= 1:
-            raise InvalidInputError(f"critic threshold {threshold} must lie between 0 and 1")
-        self.threshold = self.default_threshold if threshold is None else threshold
+        self.threshold = critic_threshold(threshold, default=self.default_threshold)
 
     def score(
         self, frames: list[np.ndarray], *, scene: Scene, plan: Plan, anchors: Anchors
@@ -97,6 +95,15 @@ class PixelCritic:
         overall = min(style, character) * (1 - LAYOUT_WEIGHT * (1 - layout))
         scores = {"style": style, "character": character, "layout": layout, "overall": overall}
         return {name: round(float(value), 4) for name, value in scores.items()}
+
+
+def critic_threshold(threshold: float | None, *, default: float) -> float:
+    """A critic's pass mark: `threshold` when given (it must lie in 0..1), else its default."""
+    if threshold is None:
+        return default
+    if not 0 <= threshold <= 1:
+        raise InvalidInputError(f"critic threshold {threshold} must lie between 0 and 1")
+    return threshold
 
 
 def frames_for_critique(path: str, *, count: int = 6) -> list[np.ndarray]:

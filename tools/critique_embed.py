@@ -44,6 +44,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
+from tools.critique import critic_threshold
 from tools.errors import InvalidInputError
 from tools.pretrained import load_pretrained, require_ml, torch_device
 from tools.types import Anchors, Plan, Scene
@@ -88,6 +89,7 @@ class EmbeddingCritic:
         threshold: float | None = None,
         batch_size: int = 16,
     ) -> None:
+        self.threshold = critic_threshold(threshold, default=self.default_threshold)
         require_ml(self.name)
         import torch
         import transformers
@@ -107,7 +109,6 @@ class EmbeddingCritic:
             else None
         )
         self.source = f"{self.name}:{model}"
-        self.threshold = self.default_threshold if threshold is None else threshold
         self.batch_size = batch_size
         self._anchors: dict[tuple[str, int, int], np.ndarray] = {}
 

@@ -33,6 +33,7 @@ import numpy as np
 from PIL import Image
 
 from prompts import render
+from tools.critique import critic_threshold
 from tools.errors import InvalidInputError
 from tools.llm_openai import MAX_RETRIES, TIMEOUT_SECONDS, Message, OpenAIChat, StrictModel
 from tools.types import Anchors, Character, Plan, Scene
@@ -70,13 +71,11 @@ class VLMCritic:
         timeout: float = TIMEOUT_SECONDS,
         max_retries: int = MAX_RETRIES,
     ) -> None:
-        if threshold is not None and not 0 <= threshold <= 1:
-            raise InvalidInputError(f"critic threshold {threshold} must lie between 0 and 1")
+        self.threshold = critic_threshold(threshold, default=self.default_threshold)
         if frames < 1:
             raise InvalidInputError(f"the vlm critic needs at least one frame, got {frames}")
         self.chat = OpenAIChat(model, timeout=timeout, max_retries=max_retries)
         self.source = f"{self.name}:{model}"
-        self.threshold = self.default_threshold if threshold is None else threshold
         self.frames = frames
 
     def score(
