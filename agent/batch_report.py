@@ -220,11 +220,24 @@ def _timings_html(run: dict, entry: dict) -> str:
 def _caption(scene: dict) -> tuple[str, ...]:
     sc = scene["scores"]
     tries = len(scene["attempts"])
-    return (
+    lines = (
         f"{scene['id']}  {scene['start']:.1f}–{scene['end']:.1f} s  {scene['section']}",
         f"style {sc.get('style', 0):.2f} · char {sc.get('character', 0):.2f} · "
         f"{tries} attempt{'s' if tries > 1 else ''}",
     )
+    return lines + drawn_lines(scene.get("drawn"))
+
+
+def drawn_lines(drawn: dict | None) -> tuple[str, ...]:
+    """What a clip shows, in two short lines: where and when, and who does what with what."""
+    if not drawn:
+        return ()
+    where = f"{drawn['place']} {drawn['view']}, {drawn['time']}"
+    if drawn["weather"] != "clear":
+        where += f", {drawn['weather']}"
+    who = "; ".join(f"{s['action']} ({s['expression']})" for s in drawn["subjects"])
+    things = ", ".join(drawn["props"])
+    return (where, " + ".join(part for part in (who, things) if part) or "nobody")
 
 
 # ---------------------------------------------------------------------------- index

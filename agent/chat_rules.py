@@ -95,7 +95,7 @@ def read_message(text: str, *, has_video: bool) -> Reading:
     notes: list[str] = []
     pipeline = _pipeline(lowered)
     described = any(
-        intent[key] for key in ("moods", "styles", "characters", "settings", "palette_colors")
+        intent[key] for key in ("moods", "styles", "characters", "places", "palette_colors")
     )
     if _ANALYZE.search(lowered):
         calls.append(Call("analyze_song", {}))
@@ -129,8 +129,9 @@ def _revisions(lowered: str, intent: dict, notes: list[str]) -> list[Call]:
     scene_args: dict[str, Any] = {}
     if brightness:
         scene_args["brightness"] = brightness
-    if selectors and intent["settings"]:
-        scene_args["setting"] = setting_text(intent["settings"][0], intent["time_of_day"])
+    places = [p for p in intent["places"] if p not in selectors]  # "the bridge" is a section
+    if selectors and places:
+        scene_args["setting"] = setting_text(places[0], intent["time_of_day"])
     if selectors and _REDO.search(lowered) and not scene_args:
         scene_args["redo"] = True
     if scene_args:

@@ -8,6 +8,7 @@ from pathlib import Path
 from agent.batch import add_batch_command
 from agent.cli_chat import add_chat_commands
 from agent.context import Context
+from agent.doctor import add_doctor_command
 from agent.options import add_video_options, run_settings
 from agent.progress import Progress
 from agent.runner import default_run_dir, make_video
@@ -62,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--tagger", default=DEFAULTS["tagger"], help="tagger SPEC")
     analyze.set_defaults(command=cmd_analyze)
 
+    add_doctor_command(sub)
     add_batch_command(sub)
     add_chat_commands(sub)
     return parser

@@ -1,10 +1,15 @@
 """Run settings for the video graph, passed as LangGraph's `context_schema`."""
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields
+from functools import cache
 from typing import Any
 
 from tools.errors import InvalidInputError
-from tools.registry import BACKENDS, DEFAULTS, load_backend
+from tools.memory_plan import MemoryPlan, is_model, keep_beside, plan_memory, run_roles
+from tools.registry import BACKENDS, DEFAULTS, load_backend, loaded_roles, release_backends
 
 PIPELINES = ("hybrid", "clap", "lalm")
 
@@ -74,9 +79,43 @@ class Context:
         return load_backend(role, getattr(self, role), device=self.device, options=options)
 
     def backends(self) -> dict[str, str]:
-        """The spec of every role this run uses."""
+        """The spec of every role this run uses: the pipeline's (clap tags, lalm listens,
+        hybrid does both), and the lyrics transcriber when the run has one."""
         roles = [*DEFAULTS, *(["lyrics"] if self.lyrics else [])]
-        return {role: getattr(self, role) for role in roles}
+        return run_roles({role: getattr(self, role) for role in roles}, pipeline=self.pipeline)
+
+    @property
+    def offload(self) -> bool:
+        """Whether the video pipeline is asked to offload its models to the CPU."""
+        return self.options.get("video", {}).get("offload") is True
+
+    def memory_plan(self) -> MemoryPlan | None:
+        """Which of this run's models are resident at each stage, and whether they fit the
+        device (measured once per process); None for a run that loads no model weights."""
+        specs = self.backends()
+        if not any(is_model(role, spec) for role, spec in specs.items()):
+            return None
+        return _memory_plan(tuple(specs.items()), self.pipeline, self.device, self.offload)
+
+    @contextmanager
+    def stage(self, role: str) -> Iterator[Any]:
+        """The backend of `role` for one stage of the run. A model is loaded when its stage
+        starts; the models already loaded stay only if the plan fits them all beside it, else
+        they are released first. Stages of different model roles take turns (the parallel
+        tag, listen and lyrics steps too); the offline and cloud backends just load."""
+        if not is_model(role, getattr(self, role)):
+            yield self.backend(role)
+            return
+        with _TURNS.turn(role):
+            plan = self.memory_plan()
+            assert plan is not None  # a model role makes a plan
+            sizes = {m.role: m.weight_bytes for m in plan.roles if m.dtype is not None}
+            resident = {r: sizes[r] for r in loaded_roles() if r in sizes and r != role}
+            keep = keep_beside(resident, role, sizes[role], plan.budget_bytes)
+            gone = set(resident) - keep
+            if gone:
+                release_backends(*gone)
+            yield self.backend(role)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -85,3 +124,34 @@ class Context:
     def from_dict(cls, data: dict) -> "Context":
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in known})
+
+
+@cache
+def _memory_plan(
+    specs: tuple[tuple[str, str], ...], pipeline: str, device: str, offload: bool
+) -> MemoryPlan:
+    return plan_memory(dict(specs), pipeline=pipeline, device=device, offload=offload)
+
+
+class _Turnstile:
+    """Stages of different roles take turns; any number of users of one role go at once."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._role: str | None = None
+        self._users = 0
+
+    @contextmanager
+    def turn(self, role: str) -> Iterator[None]:
+        with self._changed:
+            self._changed.wait_for(lambda: self._users == 0 or self._role == role)
+            self._role, self._users = role, self._users + 1
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._users -= 1
+                self._changed.notify_all()
+
+
+_TURNS = _Turnstile()

@@ -1,5 +1,6 @@
 """The video graph's nodes: each does one step and returns only what it changed."""
 
+import json
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -40,10 +41,10 @@ def analyze(state: State, runtime: Runtime[Context]) -> dict:
 def tag(state: State, runtime: Runtime[Context]) -> dict:
     """Pipeline 1: style, content and emotion labels per section and for the song."""
     t0 = time.perf_counter()
-    tagger = runtime.context.backend("tagger")
-    _progress("tag", f"labelling style, content and emotion ({tagger.name})")
-    audio, sr = load_audio(state["song"])
-    tags = tagger.tag(audio, sr, state["analysis"])
+    with runtime.context.stage("tagger") as tagger:
+        _progress("tag", f"labelling style, content and emotion ({tagger.name})")
+        audio, sr = load_audio(state["song"])
+        tags = tagger.tag(audio, sr, state["analysis"])
     _save(runtime, "tags.json", tags)
     return {"tags": tags, "timings": {"tag": time.perf_counter() - t0}}
 
@@ -51,10 +52,10 @@ def tag(state: State, runtime: Runtime[Context]) -> dict:
 def listen(state: State, runtime: Runtime[Context]) -> dict:
     """Pipeline 2: a story for the whole song, one scene description per section."""
     t0 = time.perf_counter()
-    listener = runtime.context.backend("listener")
-    _progress("listen", f"writing a story from the audio ({listener.name})")
-    audio, sr = load_audio(state["song"])
-    story = listener.listen(audio, sr, state["analysis"], request=state["request"])
+    with runtime.context.stage("listener") as listener:
+        _progress("listen", f"writing a story from the audio ({listener.name})")
+        audio, sr = load_audio(state["song"])
+        story = listener.listen(audio, sr, state["analysis"], request=state["request"])
     _save(runtime, "story.json", story)
     return {"story": story, "timings": {"listen": time.perf_counter() - t0}}
 
@@ -67,10 +68,10 @@ def lyrics(state: State, runtime: Runtime[Context]) -> dict:
         _progress("lyrics", f"reading the lyrics from {Path(ctx.lyrics_file).name}")
         lines = read_lyrics_file(ctx.lyrics_file, analysis=state["analysis"])
     else:
-        transcriber = ctx.backend("lyrics")
-        _progress("lyrics", f"listening for the lyrics ({transcriber.name})")
-        audio, sr = load_audio(state["song"])
-        lines = transcriber.transcribe(audio, sr, state["analysis"])
+        with ctx.stage("lyrics") as transcriber:
+            _progress("lyrics", f"listening for the lyrics ({transcriber.name})")
+            audio, sr = load_audio(state["song"])
+            lines = transcriber.transcribe(audio, sr, state["analysis"])
     _save(runtime, "lyrics.json", lines)
     _progress("lyrics", f"{len(lines)} lyric lines")
     return {"lyrics": lines, "timings": {"lyrics": time.perf_counter() - t0}}
@@ -80,16 +81,16 @@ def write(state: State, runtime: Runtime[Context]) -> dict:
     """Style bible, characters and a beat-aligned shot list."""
     t0 = time.perf_counter()
     ctx = runtime.context
-    writer = ctx.backend("writer")
-    video = ctx.backend("video")
-    _progress("write", f"writing the script ({writer.name})")
-    script = writer.write(
-        analysis=state["analysis"],
-        tags=state.get("tags"),
-        story=state.get("story"),
-        request=state["request"],
-        lyrics=state.get("lyrics"),
-    )
+    video = ctx.backend("video")  # its clip length only: a model loads its weights when used
+    with ctx.stage("writer") as writer:
+        _progress("write", f"writing the script ({writer.name})")
+        script = writer.write(
+            analysis=state["analysis"],
+            tags=state.get("tags"),
+            story=state.get("story"),
+            request=state["request"],
+            lyrics=state.get("lyrics"),
+        )
     plan = make_plan(
         script,
         state["analysis"],
@@ -109,25 +110,27 @@ def anchor(state: State, runtime: Runtime[Context]) -> dict:
     """Visual anchors made once per video: the look and a sheet per character."""
     t0 = time.perf_counter()
     ctx = runtime.context
-    video = ctx.backend("video")
     out_dir = Path(ctx.run_dir, "anchors")
     out_dir.mkdir(parents=True, exist_ok=True)
     _progress("anchor", "drawing the style reference and character sheets")
-    anchors = video.anchors(state["plan"], out_dir=str(out_dir), size=ctx.size, seed=ctx.seed)
+    with ctx.stage("video") as video:
+        anchors = video.anchors(state["plan"], out_dir=str(out_dir), size=ctx.size, seed=ctx.seed)
     return {"anchors": anchors, "timings": {"anchor": time.perf_counter() - t0}}
 
 
 def generate(task: ClipTask, runtime: Runtime[Context]) -> dict:
-    """Render one clip. A clip file that exists was finished by an earlier, interrupted run."""
+    """Render one clip. A clip file that exists was finished by an earlier, interrupted run;
+    what its renderer said it drew is kept beside it (`sNN.aN.json`)."""
     ctx = runtime.context
     scene, n = task["scene"], task["attempt"]
     path = Path(ctx.run_dir, "clips", f"{scene['id']}.a{n}.mp4")
+    notes = path.with_suffix(".json")
     path.parent.mkdir(parents=True, exist_ok=True)
     seconds = 0.0
     if not path.exists():
-        with _render_slot(ctx.workers):
+        with ctx.stage("video") as video, _render_slot(ctx.workers):
             t0 = time.perf_counter()
-            ctx.backend("video").render(
+            rendered = video.render(
                 scene,
                 plan=task["plan"],
                 analysis=task["analysis"],
@@ -138,6 +141,8 @@ def generate(task: ClipTask, runtime: Runtime[Context]) -> dict:
                 seed=task["seed"],
             )
             seconds = time.perf_counter() - t0
+        if rendered:
+            write_json(notes, rendered)
     attempt: Attempt = {
         "attempt": n,
         "seed": task["seed"],
@@ -145,6 +150,8 @@ def generate(task: ClipTask, runtime: Runtime[Context]) -> dict:
         "path": str(path),
         "seconds": round(seconds, 3),
     }
+    if notes.exists():
+        attempt.update(json.loads(notes.read_text(encoding="utf-8")))
     _progress("generate", f"{scene['id']} attempt {n + 1} rendered", scene=scene["id"])
     return {"clips": {scene["id"]: [attempt]}, "timings": {"generate": seconds}}
 
@@ -153,7 +160,6 @@ def critique(state: State, runtime: Runtime[Context]) -> dict:
     """Score every new clip against the style and character anchors (clips in parallel)."""
     t0 = time.perf_counter()
     ctx = runtime.context
-    critic = ctx.backend("critic")
     plan, anchors = state["plan"], state["anchors"]
     todo = [
         (scene, attempt)
@@ -170,7 +176,7 @@ def critique(state: State, runtime: Runtime[Context]) -> dict:
         return {**attempt, "scores": scores, "passed": scores["overall"] >= critic.threshold}
 
     scored: dict[str, list[Attempt]] = {}
-    with ThreadPoolExecutor(max_workers=ctx.workers) as pool:
+    with ctx.stage("critic") as critic, ThreadPoolExecutor(max_workers=ctx.workers) as pool:
         for (scene, _), attempt in zip(todo, pool.map(judge, todo), strict=True):
             scored.setdefault(scene["id"], []).append(attempt)
     failing = [sid for sid, attempts in scored.items() if not any(a["passed"] for a in attempts)]

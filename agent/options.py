@@ -16,18 +16,11 @@ from pathlib import Path
 
 from agent.context import PIPELINES, Context
 from tools.errors import InvalidInputError
-from tools.registry import DEFAULTS
+from tools.registry import DEFAULTS, GPU_PROFILE
 
 PROFILES: dict[str, dict[str, object]] = {
     "offline": {},
-    "gpu": {
-        "tagger": "clap:laion/larger_clap_music",
-        "listener": "qwen2-audio:Qwen/Qwen2-Audio-7B-Instruct",
-        "writer": "transformers:Qwen/Qwen2.5-7B-Instruct",
-        "video": "diffusers:Lightricks/LTX-Video",
-        "critic": "clip:openai/clip-vit-base-patch32",
-        "lyrics": "whisper:openai/whisper-large-v3-turbo",
-    },
+    "gpu": GPU_PROFILE,
     "cloud": {
         "listener": "openai:gpt-audio",
         "writer": "openai:gpt-4.1-mini",

@@ -22,6 +22,9 @@ def manifest(state: State, ctx: Context) -> dict:
                 "section": scene["section_label"],
                 "transition_in": scene["transition_in"],
                 "characters": scene["characters"],
+                "shot": scene["shot"],
+                "drawn": best.get("drawn"),
+                "unmet": best.get("unmet", []),
                 "prompt": scene["prompt"],
                 "attempts": attempts,
                 "chosen": best["attempt"],
@@ -92,6 +95,15 @@ def render_markdown(run: dict) -> str:
             f"{len(s['attempts'])} | {sc.get('style', 0):.2f} | {sc.get('character', 0):.2f} | "
             f"{sc.get('overall', 0):.2f} | {'yes' if s['passed'] else 'no'} |"
         )
+    unmet = [(s["id"], u) for s in run["scenes"] for u in s.get("unmet") or []]
+    if unmet:
+        lines += ["", "## Drawn otherwise", "", "What the plan asked for that the renderer drew "
+                  "as something else (or not at all):", ""]  # fmt: skip
+        lines += [
+            f"- {sid}: {u['element']} “{u['wanted']}” → "
+            + (f"“{u['drawn']}”" if u["drawn"] else "not drawn")
+            for sid, u in unmet
+        ]
     lines += ["", "## Timings (s)", ""]
     lines += [f"- {stage}: {seconds:.1f}" for stage, seconds in run["timings"].items()]
     return "\n".join(lines) + "\n"

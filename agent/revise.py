@@ -12,6 +12,7 @@ Edits are plain JSON-ready dicts (`StyleEdit`, `CharacterEdit`, `SceneEdit`), so
 can keep them and apply them again after a pipeline switch (`remake`), which rewrites the script.
 """
 
+import copy
 import json
 import os
 import re
@@ -33,29 +34,17 @@ from tools.errors import InvalidInputError
 from tools.files import write_json
 from tools.planning import scene_prompt
 from tools.request import COLORS, MOODS, STYLES, mood_of, parse_request
-from tools.types import Attempt, Character, Plan, Scene
+from tools.shots import activities, find, name_of, setting_key, setting_text
+from tools.types import Attempt, Character, Plan, Scene, Setting, Shot
 from tools.writing import MOOD_PALETTES, STYLE_MEDIA, style_bible
 
 CONFIG = {"configurable": {"thread_id": THREAD}}
 SECTION_LABELS = ("intro", "verse", "chorus", "bridge", "outro")
 COLOR_SLOTS = ("outfit", "accent", "hair")
 
-# Light levels of a setting, darkest first, and the phrase each one puts at its end. The
-# phrases are plain words a text-to-video model understands; the procedural renderer reads
-# them as night, sunset and dawn light, which it draws in that order of brightness.
-LIGHT_LEVELS = ("night", "dusk", "day")
-LIGHT_PHRASES = {"night": "at night", "dusk": "at dusk", "day": "in bright morning sunlight"}
-_LIGHT_WORDS = {
-    "day": r"daylight|sunlight|sunny|noon|daytime|day",
-    "dusk": r"dusk|sunset|twilight|evening|golden hour|dawn|sunrise|morning",
-    "night": r"night|nighttime|midnight|moonlit|moon|neon|dark|starry|stars",
-}
-_TIME_PHRASE = re.compile(
-    r",?\s*\b(?:at|in|by|under)?\s*(?:the\s+)?(?:bright\s+)?(?:morning\s+)?"
-    r"(?:night|nighttime|midnight|dusk|sunset|twilight|evening|dawn|sunrise|daylight|"
-    r"sunlight|daytime)\b",
-    flags=re.IGNORECASE,
-)
+# Times of day from darkest to brightest: "brighter" moves a scene one step up, "darker" one
+# step down (sunrise counts as sunset's light).
+LIGHT_LEVELS = ("night", "dusk", "sunset", "golden hour", "day")
 
 
 class StyleEdit(TypedDict):
@@ -192,6 +181,8 @@ def restyle(plan: Plan, *, style: str | None, mood: str | None, colors: list[str
     bible = plan["bible"]
     for color in colors:
         _check_color(color)
+    if not (style or mood or colors):
+        return plan
     styles = [style_key(style)] if style else current_styles(bible)
     mood_key = mood_family(mood) if mood else current_mood(bible)
     intent = {**parse_request(""), "styles": styles, "palette_colors": list(colors)}
@@ -217,7 +208,8 @@ def recolor(plan: Plan, character_id: str, colors: dict[str, str]) -> Plan:
 
 
 def edit_scenes(plan: Plan, edit: SceneEdit) -> tuple[Plan, list[str]]:
-    """Scenes with new light, a new description or a new setting."""
+    """Scenes with new light, a new description or a new setting: the shot changes, and its
+    text forms with it."""
     notes = []
     wanted = set(edit["scenes"])
     unknown = wanted - {s["id"] for s in plan["scenes"]}
@@ -226,37 +218,61 @@ def edit_scenes(plan: Plan, edit: SceneEdit) -> tuple[Plan, list[str]]:
     scenes = []
     for scene in plan["scenes"]:
         if scene["id"] in wanted:
-            scene = dict(scene)
+            shot = copy.deepcopy(scene["shot"])
             if edit.get("setting"):
-                scene["setting"] = edit["setting"].strip()
+                shot["setting"] = new_setting(shot["setting"], edit["setting"].strip())
             if edit.get("description"):
-                scene["description"] = edit["description"].strip()
+                shot = redescribe(shot, edit["description"].strip())
             if edit.get("brightness"):
-                setting, note = relight(scene["setting"], edit["brightness"])
-                scene["setting"] = setting
+                time, note = relight(shot["setting"]["time"], edit["brightness"])
+                shot["setting"]["time"] = time
                 notes += [f"{scene['id']}: {note}"] if note else []
+            scene = {
+                **scene,
+                "shot": shot,
+                "setting": setting_text(shot["setting"]),
+                "description": shot["description"],
+            }
         scenes.append(scene)
     return _with_prompts({**plan, "scenes": scenes}), notes
 
 
-def relight(setting: str, brightness: Literal["brighter", "darker"]) -> tuple[str, str | None]:
-    """The setting one light level brighter or darker (night, dusk, day), or unchanged with a
-    note when it is already at the end of the scale."""
-    level = light_level(setting)
+def new_setting(old: Setting, text: str) -> Setting:
+    """The setting a user's words name: the place, and the time and weather where they say
+    one (else the old ones). A place no name knows stays in the user's words."""
+    return {
+        "place": name_of("place", text) or text,
+        "time": name_of("time", text) or old["time"],
+        "weather": name_of("weather", text) or old["weather"],
+    }
+
+
+def redescribe(shot: Shot, text: str) -> Shot:
+    """The shot with the user's description, and the actions and props it names."""
+    actions, props = find("action", text), find("prop", text)
+    for action, needs in activities(text):
+        actions.insert(0, action)
+        props += needs
+    subjects = (
+        [{**s, "action": actions[0]} for s in shot["subjects"]] if actions else shot["subjects"]
+    )
+    return {
+        **shot,
+        "description": text,
+        "subjects": subjects,
+        "props": list(dict.fromkeys([*shot["props"], *props])),
+    }
+
+
+def relight(time: str, brightness: Literal["brighter", "darker"]) -> tuple[str, str | None]:
+    """The time of day one light level brighter or darker, or unchanged with a note when it
+    is already at the end of the scale."""
+    level = "sunset" if time == "sunrise" else time if time in LIGHT_LEVELS else "dusk"
     step = 1 if brightness == "brighter" else -1
     index = LIGHT_LEVELS.index(level) + step
     if not 0 <= index < len(LIGHT_LEVELS):
-        return setting, f"already as {'bright' if step > 0 else 'dark'} as it goes ({level})"
-    bare = _TIME_PHRASE.sub("", setting).strip(" ,")
-    return f"{bare}, {LIGHT_PHRASES[LIGHT_LEVELS[index]]}", None
-
-
-def light_level(setting: str) -> str:
-    """night, dusk or day from the setting's words (dusk when none says)."""
-    for level in ("day", "dusk", "night"):
-        if re.search(rf"\b(?:{_LIGHT_WORDS[level]})\b", setting, flags=re.IGNORECASE):
-            return level
-    return "dusk"
+        return time, f"already as {'bright' if step > 0 else 'dark'} as it goes ({level})"
+    return LIGHT_LEVELS[index], None
 
 
 def style_key(word: str) -> str:
@@ -305,15 +321,12 @@ def _swap_color_word(description: str, old_hex: str | None, word: str, *, slot: 
 
 
 def _with_prompts(plan: Plan) -> Plan:
-    """The plan with every scene's prompt composed again from its parts."""
+    """The plan with every scene's prompt composed again from its shot."""
     characters = {c["id"]: c for c in plan["characters"]}
-    scenes: list[Scene] = []
-    for scene in plan["scenes"]:
-        shown = [characters[c] for c in scene["characters"] if c in characters]
-        prompt = scene_prompt(
-            scene["description"], scene["setting"], scene["camera"], shown, plan["bible"]["text"]
-        )
-        scenes.append({**scene, "prompt": prompt})
+    scenes: list[Scene] = [
+        {**scene, "prompt": scene_prompt(scene["shot"], characters, plan["bible"]["text"])}
+        for scene in plan["scenes"]
+    ]
     return {**plan, "scenes": scenes}
 
 
@@ -478,6 +491,9 @@ def _carried_values(old: FinishedRun, plan: Plan, folder: Path, *, keep: list[Sc
                 continue
             name = Path(attempt["path"]).name
             _link(Path(old["run_dir"], "clips", name), folder / "clips" / name)
+            notes = Path(old["run_dir"], "clips", name).with_suffix(".json")
+            if notes.exists():  # what the renderer drew, for a resume of the new run
+                _link(notes, (folder / "clips" / name).with_suffix(".json"))
             attempts.append({**attempt, "path": str(folder / "clips" / name)})
         clips[scene["id"]] = attempts
     carried = {
@@ -492,19 +508,33 @@ def _carried_values(old: FinishedRun, plan: Plan, folder: Path, *, keep: list[Sc
 
 
 def _anchors(old: FinishedRun, plan: Plan, ctx: Context) -> dict:
-    """The old anchors (linked in) while the bible and the characters stay; else new ones."""
+    """The old anchors (linked in) while the bible, the characters and the settings stay; else
+    new ones."""
     before = old["values"]["plan"]
     out_dir = Path(ctx.run_dir, "anchors")
     out_dir.mkdir()
-    if before["bible"] == plan["bible"] and before["characters"] == plan["characters"]:
+    same_settings = {setting_key(s["shot"]["setting"]) for s in before["scenes"]} >= {
+        setting_key(s["shot"]["setting"]) for s in plan["scenes"]
+    }
+    if (
+        before["bible"] == plan["bible"]
+        and before["characters"] == plan["characters"]
+        and same_settings
+    ):
         anchors = old["values"]["anchors"]
-        style = out_dir / Path(anchors["style"]).name
-        _link(Path(old["run_dir"], "anchors", style.name), style)
-        sheets = {}
-        for cid, path in anchors["characters"].items():
-            sheets[cid] = str(out_dir / Path(path).name)
-            _link(Path(old["run_dir"], "anchors", Path(path).name), Path(sheets[cid]))
-        return {"style": str(style), "characters": sheets}
+
+        def linked(path: str) -> str:
+            target = out_dir / Path(path).name
+            _link(Path(old["run_dir"], "anchors", target.name), target)
+            return str(target)
+
+        kept: dict = {
+            "style": linked(anchors["style"]),
+            "characters": {cid: linked(p) for cid, p in anchors["characters"].items()},
+        }
+        if anchors.get("settings"):
+            kept["settings"] = {key: linked(p) for key, p in anchors["settings"].items()}
+        return kept
     video = ctx.backend("video")
     return video.anchors(plan, out_dir=str(out_dir), size=ctx.size, seed=ctx.seed)
 

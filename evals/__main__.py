@@ -1,10 +1,11 @@
 """Every evaluation that can run on this machine, in one command.
 
     python -m evals [--quick] --out DIR [--compare OLD/results.json] [--judge openai:MODEL]
-                    [--embed-critic KIND:FOLDER] [--only AREA,...]
+                    [--embed-critic KIND:FOLDER] [--requests FILE] [--only AREA,...]
 
-Areas: music (analysis accuracy), speed, sync, consistency, rubric. The videos that speed,
-sync, consistency and rubric look at are made first (evals/videos.py). Writes DIR/results.json
+Areas: music (analysis accuracy), speed, sync, consistency, rubric, adherence (the request
+set's elements in the plans and in what the renderer draws). The videos that speed, sync,
+consistency and rubric look at are made first (evals/videos.py). Writes DIR/results.json
 and DIR/results.md (also printed); working files go to DIR/work/ (replaced on every run).
 An area that cannot run here says why ("not run: …"); one that fails is reported as "failed: …"
 and the exit status is 1. With --fail-on-regression, a regression against --compare is too.
@@ -24,12 +25,13 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from evals import consistency, music, report, rubric, speed, sync
+from evals import adherence, consistency, music, report, rubric, speed, sync
 from evals.videos import FULL_SONGS, QUICK_SONGS, Video, produce
 from tools.files import write_json, write_text
 
 ROOT = Path(__file__).resolve().parents[1]
 NEEDS_VIDEOS = {"speed", "sync", "consistency", "rubric"}  # rubric only with a judge
+QUICK_REQUESTS = 12  # --quick scores the first requests of the adherence set only
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -47,6 +49,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=os.environ.get("EVALS_EMBED_CRITIC"),
         help="an embedding critic with a local model, e.g. clip:/models/clip (or "
         "EVALS_EMBED_CRITIC)",
+    )
+    parser.add_argument(
+        "--requests",
+        default=str(adherence.REQUESTS),
+        help="the adherence request set (JSON, default evals/requests.json)",
     )
     parser.add_argument("--resolution", help="WxH (default 320x180 quick, 1280x720 full)")
     parser.add_argument("--fps", type=int, default=24)
@@ -129,6 +136,9 @@ def evaluate_all(args: argparse.Namespace, work: Path) -> dict:
             videos, work, quick=args.quick, embed_critic=args.embed_critic
         ),
         "rubric": lambda: rubric.evaluate(videos, judge=args.judge),
+        "adherence": lambda: adherence.evaluate(
+            requests=Path(args.requests), limit=QUICK_REQUESTS if args.quick else None
+        ),
     }
     for name, evaluate in areas.items():
         if name in args.areas and name not in results:
@@ -158,6 +168,7 @@ def main(argv: list[str] | None = None) -> int:
             "areas": args.areas,
             "judge": args.judge,
             "embed_critic": args.embed_critic,
+            "requests": args.requests,
         },
     }
     text = report.markdown(results, previous)

@@ -1,10 +1,11 @@
 """Speed of the procedural renderer against ffmpeg encoding a test pattern.
 
-Renders ~20 s of a typical plan (five scenes, two characters, rain, captions, every kind of
-camera move) at 1280x720 24 fps through `ProceduralVideo.render`, then times ffmpeg encoding
-the same duration of `testsrc2` with libx264 veryfast, in the same run, and prints the ratio.
+Renders ~20 s of a typical plan (seven shots: places, weather, two characters doing different
+things with props, captions, every kind of camera move) at 1280x720 24 fps through
+`ProceduralVideo.render`, in one look (`--look`, flat by default), then times ffmpeg encoding the
+same duration of `testsrc2` with libx264 veryfast, in the same run, and prints the ratio.
 
-    python -m evals.bench_render [--seconds 20] [--size 1280x720] [--fps 24]
+    python -m evals.bench_render [--seconds 20] [--size 1280x720] [--fps 24] [--look flat]
 """
 
 import argparse
@@ -19,18 +20,22 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tools.ffmpeg import ffmpeg_exe, video_info
+from tools.shots import LOOKS, camera_text, make_shot, setting_text, subject
 from tools.types import Analysis, Character, Plan, Scene
 from tools.video_procedural import ProceduralVideo
 
-_SCENES = [  # setting, camera, characters, caption
-    ("a rain-soaked city rooftop at night", "slow push-in", ["c1"], "we were the last lights on"),
-    ("a concert stage under sweeping spotlights", "handheld", ["c1", "c2"], None),
-    ("a synthwave highway at sunset", "pan right", ["c2"], None),
-    ("drifting through deep space past a ringed planet", "orbit", ["c2"], None),
-    ("a quiet bedroom at night, lamp on", "static", ["c1", "c2"], "hold on"),
-    ("a beach at sunset with rolling waves", "crane up", ["c1"], None),
-    ("a pine forest at dusk with fireflies", "zoom out", [], None),
-]
+_SCENES = [  # place, time, weather, move, cast (id, action, expression), props, caption
+    ("rooftop", "night", "rain", "slow push-in", [("c1", "walk", "sad")], ["umbrella"],
+     "we were the last lights on"),
+    ("stage", "night", "clear", "handheld", [("c1", "sing", "fierce"), ("c2", "dance", "joyful")],
+     [], None),
+    ("road", "sunset", "clear", "pan right", [("c2", "drive", "joyful")], [], None),
+    ("space", "night", "clear", "orbit", [("c2", "float", "dreamy")], [], None),
+    ("room", "night", "clear", "static", [("c1", "sit", "calm"), ("c2", "read", "calm")],
+     ["lantern"], "hold on"),
+    ("beach", "sunset", "wind", "crane up", [("c1", "walk", "tender")], ["kite"], None),
+    ("forest", "dusk", "fog", "pull back", [], ["campfire"], None),
+]  # fmt: skip
 
 
 def sample_analysis(duration: float, *, tempo: float = 120.0, hz: float = 20.0) -> Analysis:
@@ -80,10 +85,11 @@ def sample_characters() -> list[Character]:
     ]
 
 
-def sample_plan(duration: float, *, palette: list[str] | None = None) -> Plan:
-    """A plan of 4 s scenes cycling through typical settings and camera moves."""
+def sample_plan(duration: float, *, palette: list[str] | None = None, look: str = "flat") -> Plan:
+    """A plan of 4 s scenes cycling through typical shots and camera moves, in one look."""
     palette = palette or ["#120d26", "#2b2157", "#5b4b8a", "#ff4f7b", "#ffd166"]
     bible = {
+        "look": look,
         "medium": "flat vector animation with soft paper grain",
         "palette": palette,
         "lighting": "neon rim light, deep shadows",
@@ -94,7 +100,11 @@ def sample_plan(duration: float, *, palette: list[str] | None = None) -> Plan:
     scenes: list[Scene] = []
     starts = [round(t, 3) for t in _range(0.0, duration, 4.0)]
     for i, start in enumerate(starts):
-        setting, camera, cast, caption = _SCENES[i % len(_SCENES)]
+        place, time, weather, move, cast, props, caption = _SCENES[i % len(_SCENES)]
+        shot = make_shot(
+            place, time=time, weather=weather, move=move, props=props,
+            subjects=[subject(*who) for who in cast], framing=("wide", "medium")[i % 2],
+        )  # fmt: skip
         scene = Scene(
             id=f"s{i + 1:02d}",
             index=i,
@@ -102,13 +112,14 @@ def sample_plan(duration: float, *, palette: list[str] | None = None) -> Plan:
             end=min(duration, start + 4.0),
             section=0,
             section_label="verse",
-            setting=setting,
-            description=setting,
-            camera=camera,
-            characters=cast,
+            setting=setting_text(shot["setting"]),
+            description=shot["description"],
+            camera=camera_text(shot),
+            characters=[who[0] for who in cast],
             intensity=0.4 + 0.5 * (i % 3) / 2,
-            prompt=setting,
+            prompt=shot["description"],
             transition_in="cut",
+            shot=shot,
         )
         if caption:
             scene["caption"] = caption
@@ -207,9 +218,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--size", default="1280x720")
     parser.add_argument("--fps", type=int, default=24)
+    parser.add_argument("--look", default="flat", choices=list(LOOKS))
     args = parser.parse_args()
     size = tuple(int(v) for v in args.size.split("x"))
-    plan, analysis = sample_plan(args.seconds), sample_analysis(args.seconds)
+    plan = sample_plan(args.seconds, look=args.look)
+    analysis = sample_analysis(args.seconds)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         ours = time_render(plan, analysis, folder=folder, size=size, fps=args.fps)

@@ -22,6 +22,7 @@ import numpy as np
 
 from evals.drift import DriftingVideo
 from tools.critique import PixelCritic, frames_for_critique
+from tools.shots import camera_text, make_shot, setting_text, subject
 from tools.storytelling import Member
 from tools.types import Analysis, Anchors, Plan, Scene
 from tools.video_procedural import ProceduralVideo
@@ -29,16 +30,16 @@ from tools.writing import MOOD_PALETTES, STYLE_PALETTES, character_sheet
 
 SHOT = 1.5
 FPS = 12
-SETTINGS = [  # setting, camera, cast (indices into the two characters)
-    ("a city rooftop at night above a glowing skyline", "slow push-in", [0]),
-    ("a desert of rolling dunes under a huge sky", "pan left", [1]),
-    ("a concert stage under sweeping spotlights", "handheld", [0, 1]),
-    ("an ocean shore where long waves break on the sand", "crane up", []),
-    ("a pine forest at dusk with fireflies", "orbit", [0, 1]),
-    ("drifting through deep space past a ringed planet", "static", [1]),
-    ("a quiet bedroom at night, lamp on", "pull back", [0]),
-    ("snowy mountains at dawn", "pan right", [0, 1]),
-    ("an abstract dreamscape of floating shapes", "fast push-in", [0]),
+SETTINGS = [  # place, time, weather, move, cast (indices into the two characters)
+    ("rooftop", "night", "clear", "slow push-in", [0]),
+    ("desert", "day", "clear", "pan left", [1]),
+    ("stage", "night", "clear", "handheld", [0, 1]),
+    ("beach", "sunset", "clear", "crane up", []),
+    ("forest", "dusk", "fog", "orbit", [0, 1]),
+    ("space", "night", "clear", "static", [1]),
+    ("room", "night", "clear", "pull back", [0]),
+    ("mountains", "sunrise", "snow", "pan right", [0, 1]),
+    ("abstract", "night", "clear", "fast push-in", [0]),
 ]
 FIGURES = ("singer", "dancer", "astronaut", "robot", "person")
 VARIANTS = ("consistent", "style", "character")
@@ -49,24 +50,28 @@ def sample_plan(palette: list[str], k: int) -> Plan:
     members = [Member(FIGURES[(k + i) % 5], FIGURES[(k + i) % 5], 1, {}, None) for i in (0, 1)]
     cast = character_sheet(members, palette=palette, seed=k)
     shots = SETTINGS[k % 9 :] + SETTINGS[: k % 9]
-    scenes: list[Scene] = [
-        {
-            "id": f"s{i + 1:02d}",
-            "index": i,
-            "start": i * SHOT,
-            "end": (i + 1) * SHOT,
-            "section": 0,
-            "section_label": "verse",
-            "setting": setting,
-            "description": setting,
-            "camera": camera,
-            "characters": [cast[j]["id"] for j in who],
-            "intensity": (0.3, 0.6, 0.9)[i % 3],
-            "prompt": setting,
-            "transition_in": "cut",
-        }
-        for i, (setting, camera, who) in enumerate(shots)
-    ]
+    scenes: list[Scene] = []
+    for i, (place, when, weather, move, who) in enumerate(shots):
+        people = [subject(cast[j]["id"], ("walk", "dance", "stand")[i % 3]) for j in who]
+        shot = make_shot(place, time=when, weather=weather, move=move, subjects=people)
+        scenes.append(
+            {
+                "id": f"s{i + 1:02d}",
+                "index": i,
+                "start": i * SHOT,
+                "end": (i + 1) * SHOT,
+                "section": 0,
+                "section_label": "verse",
+                "setting": setting_text(shot["setting"]),
+                "description": shot["description"],
+                "camera": camera_text(shot),
+                "characters": [p["character"] for p in people],
+                "intensity": (0.3, 0.6, 0.9)[i % 3],
+                "prompt": shot["description"],
+                "transition_in": "cut",
+                "shot": shot,
+            }
+        )
     bible = {
         "medium": "flat vector animation",
         "palette": palette,

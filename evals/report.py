@@ -18,7 +18,7 @@ class Metric:
 
 
 HIGHER, LOWER = "higher", "lower"
-AREAS = ("music", "speed", "sync", "consistency", "rubric")
+AREAS = ("music", "speed", "sync", "consistency", "rubric", "adherence")
 METRICS: dict[str, dict[str, Metric]] = {
     "music": {
         "beat_f": Metric("beat F-measure (70 ms), muldjord_*", HIGHER, 0.02),
@@ -83,6 +83,20 @@ METRICS: dict[str, dict[str, Metric]] = {
         "style_consistency": Metric("self-review: style consistency", HIGHER, 0.05),
         "beat_sync": Metric("self-review: planned cuts on a beat", HIGHER, 0.05),
         "lyric_alignment": Metric("self-review: lyric alignment", HIGHER, 0.05),
+    },
+    "adherence": {
+        "requests": Metric("requests", ""),
+        "elements": Metric("request elements annotated", ""),
+        "plan_score": Metric("request elements in the shots (plan)", HIGHER, 0.02),
+        "picture_score": Metric("request elements drawn (picture)", HIGHER, 0.02),
+        "backdrops_per_minute": Metric("distinct backdrops per song minute (plan)", ""),
+        "drawn_backdrops_per_minute": Metric("distinct backdrops per song minute (drawn)", ""),
+        "distinct_actions": Metric("distinct actions per video", ""),
+        "distinct_expressions": Metric("distinct expressions per video", ""),
+        "wide_share": Metric("wide shots", ""),
+        "medium_share": Metric("medium shots", ""),
+        "close-up_share": Metric("close-ups", ""),
+        "performance_share_sung": Metric("performance shots, sung tracks", ""),
     },
 }
 
@@ -193,7 +207,14 @@ def _details(results: dict) -> list[str]:
         + _speed_table(results.get("speed", {}))
         + _sync_table(results.get("sync", {}))
         + _drift_table(results.get("consistency", {}))
+        + _adherence_tables(results.get("adherence", {}))
     )
+
+
+def area_markdown(area: str, result: dict) -> str:
+    """One area's headline figures and tables, for an evaluation run on its own."""
+    rows = [row for row in summary_rows({area: result}) if row.area == area]
+    return "\n".join(_summary_table(rows, compared=False) + _details({area: result})) + "\n"
 
 
 def _beats_table(music: dict) -> list[str]:
@@ -247,6 +268,33 @@ def _drift_table(consistency: dict) -> list[str]:
     if not rows:
         return []
     return _table("Drift benchmark (calibrated: in-sample, optimistic)", rows, list(rows[0]))
+
+
+KIND_COLUMNS = ("kind", "elements", "plan", "picture", "plan_scenes", "picture_scenes")
+MISS_COLUMNS = ("request", "kind", "element", "plan", "picture")
+
+
+def _adherence_tables(adherence: dict) -> list[str]:
+    if adherence.get("status") != "ok":
+        return []
+    requests = [
+        {key: r[key] for key in ("id", "track", "minutes", "scenes", "plan_score", "picture_score")}
+        | r["variety"]
+        for r in adherence["results"]
+    ]
+    return (
+        _table(
+            "Adherence per element kind (share met; mean share of scenes with it)",
+            adherence["kinds"],
+            list(KIND_COLUMNS),
+        )
+        + _table("Adherence per request", requests, list(requests[0]) if requests else [])
+        + _table(
+            "Adherence misses (ok, or what was there instead)",
+            adherence["misses"],
+            list(MISS_COLUMNS),
+        )
+    )
 
 
 def _table(title: str, rows: list[dict], columns: list[str]) -> list[str]:

@@ -22,7 +22,7 @@ from agent.cli import main
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "chat_graph.mmd"
 SMALL = {"width": 96, "height": 54, "fps": 8}
-DESERT = "a desert of rolling dunes under a huge sky"
+DESERT = "a desert of rolling dunes by day"
 CLI_SMALL = ["--resolution", "96x54", "--fps", "8"]
 
 

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from evals.drift import DriftingVideo, drift_characters, drift_style
+from tests.plans import shot, with_shot
 from tools.critique import PixelCritic, frames_for_critique, strengthen_prompt
 from tools.errors import InvalidInputError
 from tools.registry import load_backend
@@ -51,32 +52,34 @@ CHARACTERS: list[Character] = [
         "colors": {"skin": "#6f4429", "hair": "#d9b56b", "outfit": "#00d5ff", "accent": "#ff5fa2"},
     },
 ]
-SHOTS = [  # setting, camera, characters, intensity
-    ("a city rooftop at night above a glowing skyline", "wide shot, slow push-in", ["c1"], 0.3),
-    ("a desert of rolling dunes under a huge sky", "medium shot, pan left", ["c2"], 0.5),
-    ("a concert stage under sweeping spotlights", "wide shot, handheld", ["c1", "c2"], 0.9),
-    ("an ocean shore where long waves break on the sand", "wide shot, crane up", [], 0.4),
-    ("a pine forest at dusk with fireflies", "medium shot, orbit", ["c1", "c2"], 0.7),
-    ("a quiet bedroom at night, lamp on", "close-up, static", ["c2"], 0.2),
-]
+SHOTS = [  # place, time, framing, move, cast (id, action, expression), intensity
+    ("rooftop", "night", "wide", "slow push-in", [("c1", "sing", "calm")], 0.3),
+    ("desert", "day", "medium", "pan left", [("c2", "walk", "calm")], 0.5),
+    ("stage", "night", "wide", "handheld", [("c1", "sing", "fierce"), ("c2", "dance", "joyful")],
+     0.9),
+    ("beach", "sunset", "wide", "crane up", [], 0.4),
+    ("forest", "dusk", "medium", "orbit", [("c1", "walk", "calm"), ("c2", "dance", "joyful")], 0.7),
+    ("room", "night", "close-up", "static", [("c2", "sit", "calm")], 0.2),
+]  # fmt: skip
 
 
-def make_scene(index: int, setting: str, camera: str, cast: list[str], intensity: float) -> Scene:
-    return {
+def make_scene(
+    index: int, place: str, time: str, framing: str, move: str, cast: list, intensity: float
+) -> Scene:
+    the_shot = shot(place, time=time, framing=framing, move=move, subjects=cast,
+                    description=f"{place}; the characters move with the beat")  # fmt: skip
+    scene = {
         "id": f"s{index + 1:02d}",
         "index": index,
         "start": index * SHOT,
         "end": (index + 1) * SHOT,
         "section": index // 2,
         "section_label": ("verse", "chorus", "bridge")[index // 2 % 3],
-        "setting": setting,
-        "description": f"{setting}; the characters move with the beat",
-        "camera": camera,
-        "characters": cast,
         "intensity": intensity,
-        "prompt": f"{setting}. Camera: {camera}.\nStyle: {BIBLE['text']}",
+        "prompt": f"{place}. Camera: {framing}, {move}.\nStyle: {BIBLE['text']}",
         "transition_in": "cut" if index % 2 else "crossfade",
     }
+    return with_shot(scene, the_shot)
 
 
 def make_plan() -> Plan:
@@ -87,7 +90,7 @@ def make_plan() -> Plan:
         "writer": "test",
         "bible": BIBLE,
         "characters": CHARACTERS,
-        "scenes": [make_scene(i, *shot) for i, shot in enumerate(SHOTS)],
+        "scenes": [make_scene(i, *row) for i, row in enumerate(SHOTS)],
     }
 
 
@@ -204,6 +207,39 @@ def test_legit_variation_within_one_bible_passes(studio, scene_id, camera, inten
     scene = {**studio.scene(scene_id), "camera": camera, "intensity": intensity}
     scores = studio.scores(scene, seed=seed)
     assert scores["overall"] >= studio.critic.threshold, scores
+
+
+@pytest.mark.parametrize(
+    ("scene_id", "view", "framing", "move", "cast", "seed"),
+    [
+        ("s01", 0, "close-up", "static", [("c1", "dance", "joyful")], 12),
+        ("s04", 0, "medium", "pan right", [("c2", "walk", "calm")], 13),
+        ("s05", 0, "wide", "crane up", [("c1", "sit", "sad")], 14),
+        ("s01", 1, "medium", "orbit", [("c2", "walk", "calm")], 15),
+        ("s06", 2, "wide", "static", [("c1", "sit", "calm")], 16),
+    ],
+)
+def test_another_shot_of_the_same_setting_passes(studio, scene_id, view, framing, move, cast, seed):
+    """Held to its setting's reference, a scene with another view, framing, move and cast
+    passes (another view is held to the palette alone: it shows other things)."""
+    base = studio.scene(scene_id)
+    setting = base["shot"]["setting"]
+    the_shot = shot(setting["place"], time=setting["time"], weather=setting["weather"],
+                    view=view, framing=framing, move=move, subjects=cast)  # fmt: skip
+    scores = studio.scores(with_shot(base, the_shot), seed=seed)
+    assert scores["style"] >= studio.critic.threshold, scores
+
+
+@pytest.mark.parametrize(("scene_id", "drift"), [("s02", None), ("s03", "style"), ("s06", "style")])
+def test_without_setting_references_the_palette_judges(studio, scene_id, drift):
+    """A backend with a style anchor only: palette adherence alone tells the style."""
+    anchors = {"style": studio.anchors["style"], "characters": studio.anchors["characters"]}
+    scene = studio.scene(scene_id)
+    path = studio.render(scene, drift=drift, seed=5)
+    scores = studio.critic.score(
+        frames_for_critique(str(path)), scene=scene, plan=studio.plan, anchors=anchors
+    )
+    assert (scores["style"] >= studio.critic.threshold) == (drift is None), scores
 
 
 def test_frames_for_critique_samples_small_even_frames(studio):
@@ -341,7 +377,7 @@ def test_strengthen_prompt_picks_the_weaker_aspect_when_none_fails():
 def test_a_style_under_the_threshold_fails_even_with_a_perfect_layout(studio, monkeypatch):
     import tools.critique as critique
 
-    monkeypatch.setattr(critique, "_style_similarity", lambda *a: 0.56)
+    monkeypatch.setattr(critique, "_style_similarity", lambda *a, **k: 0.56)
     monkeypatch.setattr(critique, "_layout_similarity", lambda *a: 1.0)
     scores = studio.scores(studio.scene("s01"), seed=99)
     assert scores["style"] == 0.56 and scores["overall"] < PixelCritic.default_threshold

@@ -11,6 +11,7 @@ from tools.critique_embed import (
     EmbeddingCritic,
     SiglipCritic,
     calibrate,
+    square_tiles,
 )
 from tools.errors import BackendUnavailableError, InvalidInputError
 
@@ -209,3 +210,22 @@ def test_calibrate_needs_two_groups_that_differ():
 def test_a_threshold_outside_0_to_1_is_refused_before_a_model_loads(tmp_path):
     with pytest.raises(InvalidInputError, match="between 0 and 1"):
         ClipCritic(str(tmp_path / "no-model"), threshold=1.5)
+
+
+def test_square_tiles_cover_a_wide_frame_edge_to_edge():
+    tiles = square_tiles(Image.new("RGB", (1280, 720)))
+    assert [t.size for t in tiles] == [(720, 720), (720, 720)]
+    assert square_tiles(Image.new("RGB", (48, 48)))[0].size == (48, 48)
+    tall = square_tiles(Image.new("RGB", (100, 250)))
+    assert len(tall) == 3 and all(t.size == (100, 100) for t in tall)
+
+
+def test_the_sides_of_a_16_9_frame_are_seen(critic):
+    """Two 16:9 frames that differ only in their left fifth (outside a centre crop)."""
+    rng = np.random.default_rng(2)
+    middle = rng.integers(0, 256, (36, 64, 3), dtype=np.uint8)
+    left, right = middle.copy(), middle.copy()
+    left[:, :12] = (255, 0, 0)
+    right[:, :12] = (0, 0, 255)
+    a, b = critic.embed_images([Image.fromarray(left), Image.fromarray(right)])
+    assert float(a @ b) < 0.9999

@@ -7,12 +7,13 @@ import sys
 
 import numpy as np
 import pytest
+from conftest import shared_track
 from fake_openai import CHAT, fake_openai  # noqa: F401
 from scipy import ndimage
 
 from agent.context import Context
 from agent.runner import make_video
-from evals import rubric
+from evals import adherence, rubric
 from evals.__main__ import main
 from evals.consistency import detection_stats, drift_plan
 from evals.music import (
@@ -33,6 +34,7 @@ from evals.sync import (
     offset_stats,
     share_within,
 )
+from tools.errors import InvalidInputError
 from tools.ffmpeg import frame_writer
 from tools.tagging import EMOTION_RULES
 
@@ -245,3 +247,130 @@ def test_pipes_in_labels_do_not_break_the_tables():
     table = [line for line in markdown(run).splitlines() if line.startswith("| ")]
     cells = {line.replace("\\|", "").count("|") for line in table}
     assert cells == {4}
+
+
+# ------------------------------------------------------------------ adherence
+
+
+def shot_scene(k: int, *, place: str, props: list[str], action: str, kind: str = "story") -> dict:
+    """A scene of a hand-made plan: 10 s, one character, the given place, props and action."""
+    return {
+        "id": f"s{k + 1:02d}",
+        "index": k,
+        "start": 10.0 * k,
+        "end": 10.0 * (k + 1),
+        "shot": {
+            "kind": kind,
+            "setting": {"place": place, "time": "sunrise", "weather": "fog"},
+            "view": k % 2,
+            "subjects": [{"character": "c1", "action": action, "expression": "calm"}],
+            "props": props,
+            "camera": {"framing": ("wide", "medium", "close-up")[k % 3], "move": "static"},
+            "lighting": "soft",
+            "mood": "calm",
+            "description": "",
+        },
+    }
+
+
+def drawn_report(scene: dict, **changes) -> dict:
+    """The renderer's report of drawing the scene as planned, with `changes`."""
+    shot = scene["shot"]
+    drawn = {**shot["setting"], "view": shot["view"], "props": shot["props"],
+             "subjects": shot["subjects"], "look": "watercolor", "camera": shot["camera"],
+             "accents": []}  # fmt: skip
+    return {"drawn": {**drawn, **changes}, "unmet": []}
+
+
+LAKE_REQUEST = {
+    "id": "lake",
+    "track": "slow_motion_dream_excerpt.mp3",
+    "request": "a friend fishing on a misty lake at dawn, watercolour, calm; no rain",
+    "elements": {"place": ["lake"], "time": "sunrise", "weather": "fog", "props": ["fishing rod"],
+                 "actions": ["fish"], "look": "watercolor", "characters": 1, "mood": "calm",
+                 "avoid": {"weather": ["rain"]}},
+}  # fmt: skip
+
+
+def test_the_request_set_is_annotated_in_shot_names_over_several_tracks():
+    requests = adherence.load_requests()
+    assert len(requests) >= 40
+    tracks = {r["track"] for r in requests}
+    assert len(tracks) >= 8 and "fantasma_los_rombos.mp3" in tracks
+    assert all(adherence.track_path(t).exists() for t in tracks)
+    assert {key for r in requests for key in r["elements"]} == set(adherence.KINDS)
+    assert adherence.annotation_problems({"place": ["moon"], "mood": "sad", "colour": "red"}) == [
+        "unknown element 'colour'",
+        "place: 'moon' is not a name of tools.shots",
+        "mood: 'sad' is not a mood family of tools.request",
+    ]
+
+
+def test_another_request_set_may_list_elements_flat_and_a_missing_track_is_not_run(tmp_path):
+    flat = [{"track": "no_such_song", "request": "a lake at night", "place": ["lake"],
+             "time": "night"}]  # fmt: skip
+    (tmp_path / "flat.json").write_text(json.dumps(flat))
+    (request,) = adherence.load_requests(tmp_path / "flat.json")
+    assert request["id"] == "r01"
+    assert request["elements"] == {"place": ["lake"], "time": "night"}
+    assert adherence.track_path("vibe_ace") == adherence.TRACKS / "vibe_ace.ogg"
+    result = adherence.evaluate(requests=tmp_path / "flat.json")
+    assert result["status"].startswith("not run: track(s) not found: no_such_song")
+    (tmp_path / "bad.json").write_text(json.dumps([{**flat[0], "weather": "sunny"}]))
+    with pytest.raises(InvalidInputError, match="r01.*weather: 'sunny' is not a name"):
+        adherence.load_requests(tmp_path / "bad.json")
+
+
+def test_adherence_scores_plan_and_picture_and_catches_what_is_missing():
+    scenes = [shot_scene(k, place="lake", props=["fishing rod"], action="fish") for k in range(3)]
+    scenes.append(shot_scene(3, place="stage", props=["microphone"], action="sing",
+                             kind="performance"))  # fmt: skip
+    plan = {"bible": {"look": "watercolor", "mood": "calm"}, "scenes": scenes}
+    faithful = [drawn_report(s) for s in scenes]
+    result = adherence.score(LAKE_REQUEST, plan, faithful)
+    assert result["plan_score"] == result["picture_score"] == 1.0
+    assert result["sung"] and result["scenes"] == 4
+    props = next(c for c in result["plan"] if c["kind"] == "props")
+    assert props["share"] == 0.75
+    assert result["variety"] == {"backdrops_per_minute": 4.5, "distinct_actions": 2,
+                                 "distinct_expressions": 1, "wide": 0.5, "medium": 0.25,
+                                 "close-up": 0.25, "performance": 0.25,
+                                 "drawn_backdrops_per_minute": 4.5}  # fmt: skip
+
+    unfished = [{**s, "shot": {**s["shot"], "props": []}} for s in scenes]  # the rod removed
+    broken = adherence.score(LAKE_REQUEST, {**plan, "scenes": unfished}, faithful)
+    assert broken["plan_score"] == round(8 / 9, 3) and broken["picture_score"] == 1.0
+    rainy = [drawn_report(s, weather="rain", look="neon") for s in scenes]
+    undrawn = adherence.score(LAKE_REQUEST, plan, rainy)
+    assert undrawn["plan_score"] == 1.0 and undrawn["picture_score"] == 5 / 8
+    summary = adherence.summarize([result, broken, undrawn])
+    assert summary["summary"]["plan_score"] == round(26 / 27, 3)
+    missed = {(m["request"], m["element"], m["plan"], m["picture"]) for m in summary["misses"]}
+    assert missed == {("lake", "fishing rod", "none", "ok"), ("lake", "fog", "ok", "rain"),
+                      ("lake", "watercolor", "ok", "neon"),
+                      ("lake", "no rain", "ok", "rain in 100%")}  # fmt: skip
+
+
+def test_adherence_end_to_end_on_two_requests_of_a_short_track(tmp_path, capsys):
+    """`python -m evals.adherence --requests` on the 11 s excerpt: scores computed, and a plan
+    with the request's elements taken out of its shots scores lower."""
+    shared_track("slow_motion_dream_excerpt.mp3")
+    two = ("misty-lake-friends", "neon-club")
+    chosen = [r for r in adherence.load_requests() if r["id"] in two]
+    (tmp_path / "two.json").write_text(json.dumps({"requests": chosen}))
+    assert adherence.main(["--requests", str(tmp_path / "two.json"), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["status"] == "ok" and result["summary"]["requests"] == 2
+    assert 0 < result["summary"]["plan_score"] <= 1 and 0 <= result["summary"]["picture_score"] <= 1
+    assert "Adherence per element kind" in adherence.report.area_markdown("adherence", result)
+
+    request = chosen[0]
+    plan = adherence.Pipeline().plan(adherence.track_path(request["track"]), request["request"])
+    reports = adherence.rendered(plan, seed=0)
+    for scene in plan["scenes"]:  # the lake, the fog, the rod and the fishing taken out
+        shot = scene["shot"]
+        shot["setting"] = {**shot["setting"], "place": "street", "weather": "clear"}
+        shot["props"] = []
+        shot["subjects"] = [{**s, "action": "stand"} for s in shot["subjects"]]
+    honest = next(r for r in result["results"] if r["id"] == request["id"])
+    assert adherence.score(request, plan, reports)["plan_score"] < honest["plan_score"]

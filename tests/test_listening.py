@@ -3,6 +3,7 @@
 import pytest
 from analyses import make_analysis
 
+from tools import shots
 from tools.errors import InvalidInputError
 from tools.listening import FeatureListener
 from tools.registry import load_backend
@@ -70,13 +71,20 @@ def test_the_request_mood_and_place_steer_the_story():
     dark = _listen("a dark video in the forest")
     assert calm["sections"] != dark["sections"]
     assert LEXICON["dark"].light in " ".join(dark["sections"])
-    assert all(parse_request(s)["settings"][0] == "forest" for s in calm["sections"])
+    assert all(parse_request(s)["places"][0] == "forest" for s in calm["sections"])
 
 
-def test_several_settings_become_a_journey():
+def test_several_places_become_a_journey():
     story = _listen("from the city to the desert")
-    places = [parse_request(scene)["settings"][0] for scene in story["sections"]]
-    assert places == ["city at night"] * 4 + ["desert"] * 4
+    places = [shots.find("place", scene)[0] for scene in story["sections"]]
+    assert places == ["skyline"] * 4 + ["desert"] * 4
+
+
+def test_the_story_tells_props_a_writer_can_read():
+    """The melancholic story's lamp and old memory are props the writer finds by name."""
+    story = _listen("a melancholic video with a lone astronaut")
+    props = [shots.find("prop", scene) for scene in story["sections"]]
+    assert ["lantern"] in props and ["photograph"] in props
 
 
 def test_without_a_request_the_music_decides():
@@ -110,8 +118,8 @@ def test_lexicon_names_no_places():
     """Only the scenery names places, so a writer can find each scene's place by parsing."""
     for mood, words in LEXICON.items():
         for text in words[1:]:
-            assert parse_request(text)["settings"] == [], (mood, text)
-    assert len(SCENERY) >= 10
+            assert shots.find("place", text) == [], (mood, text)
+    assert set(SCENERY) == set(shots.PLACES)
 
 
 def test_deterministic_and_registered():

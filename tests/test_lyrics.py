@@ -6,6 +6,7 @@ import torch
 
 from tools.errors import BackendUnavailableError, InvalidInputError
 from tools.lyrics import (
+    LONG_FORM,
     WhisperLyrics,
     lines_from_words,
     read_lyrics_file,
@@ -122,6 +123,7 @@ def song(seconds: float) -> np.ndarray:
 
 def test_whisper_hears_only_the_vocal_parts_and_returns_timed_lines(tiny_whisper, monkeypatch):
     lyrics = WhisperLyrics(str(tiny_whisper), device="cpu")
+    monkeypatch.setitem(LONG_FORM, "temperature", (0.0,))  # the random model would fall back
     # 5-40 s is sung with a 2 s breath at 20 s (bridged), 40-55 s is instrumental (skipped)
     song_analysis = analysis(64.0, [(5.0, 20.0), (22.0, 40.0), (55.0, 62.0)])
     real_asr, heard = lyrics.asr, []
@@ -144,6 +146,43 @@ def test_whisper_hears_only_the_vocal_parts_and_returns_timed_lines(tiny_whisper
         assert 4.5 <= line["start"] <= line["end"] <= 40.5 or 54.5 <= line["start"] <= 62.5
     starts = [line["start"] for line in lines]
     assert starts == sorted(starts)
+
+
+def test_whisper_decodes_with_the_long_form_settings_the_same_every_time(tiny_whisper, monkeypatch):
+    """Temperature fallback, the no-speech threshold, no conditioning on the previous text and
+    greedy decoding reach Whisper's generate; the fallback's sampling is seeded."""
+    lyrics = WhisperLyrics(str(tiny_whisper), device="cpu")
+    network = lyrics.asr.model
+    real_generate, asked = network.generate, []
+
+    def spy(*args, **options):
+        asked.append(options)
+        return real_generate(*args, **options)
+
+    monkeypatch.setattr(network, "generate", spy)
+    monkeypatch.setitem(LONG_FORM, "temperature", (0.0, 1.0))  # one fallback, sampled
+    song_analysis = analysis(12.0, [(2.0, 6.0)])
+    once = lyrics.transcribe(song(12.0), SR, song_analysis)
+    assert once and once == lyrics.transcribe(song(12.0), SR, song_analysis)
+    for options in asked:
+        assert {name: options[name] for name in LONG_FORM} == LONG_FORM
+        assert options["num_beams"] == 1 and options["no_speech_threshold"] == 0.6
+
+
+def test_a_part_whisper_judges_silent_is_no_lyrics(tiny_whisper, monkeypatch):
+    """transformers' pipeline fails to join the word timestamps of a part whose segments were
+    all skipped as no speech; that is no words, not an error."""
+    lyrics = WhisperLyrics(str(tiny_whisper), device="cpu")
+    network = lyrics.asr.model
+    real_generate = network.generate
+
+    def silent(*args, **options):
+        result = real_generate(*args, **options)
+        return {**result, "segments": [[] for _ in result["segments"]]}
+
+    monkeypatch.setattr(network, "generate", silent)
+    monkeypatch.setitem(LONG_FORM, "temperature", (0.0,))
+    assert lyrics.transcribe(song(12.0), SR, analysis(12.0, [(2.0, 9.0)])) == []
 
 
 def test_no_singing_means_no_lyrics_and_no_recognition(tiny_whisper, monkeypatch):

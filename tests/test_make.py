@@ -9,6 +9,7 @@ import pytest
 from drifting import use_drifting_backend
 
 from agent.context import Context
+from agent.report import render_markdown
 from agent.runner import make_video
 from tools.ffmpeg import ffmpeg_exe, video_info
 
@@ -69,6 +70,37 @@ def test_request_steers_the_characters(demo_run):
     assert any(c["figure"] == "astronaut" for c in run["characters"])
     shown = [s for s in run["scenes"] if s["characters"]]
     assert shown and all(run["bible"]["text"] in s["prompt"] for s in run["scenes"])
+
+
+def test_every_scene_says_its_shot_what_was_drawn_and_what_was_drawn_otherwise(demo_run):
+    final, run, _ = demo_run
+    for scene in run["scenes"]:
+        shot, drawn = scene["shot"], scene["drawn"]
+        assert shot["setting"]["place"] and shot["subjects"] is not None
+        assert drawn["place"] == shot["setting"]["place"]  # the template writer's names draw
+        assert [s["character"] for s in drawn["subjects"]] == scene["characters"]
+        assert drawn["look"] == run["bible"]["look"]
+        assert isinstance(scene["unmet"], list)
+    assert any(s["character"] for scene in run["scenes"] for s in scene["drawn"]["subjects"])
+    clips = Path(final["report"]).parent / "clips"
+    assert sorted(p.stem for p in clips.glob("*.json")) == sorted(
+        p.stem for p in clips.glob("*.mp4")
+    )
+
+
+def test_the_report_lists_what_was_drawn_otherwise(tmp_path):
+    run = {"title": "T", "song": "s.wav", "duration": 1.0, "tempo": 120.0, "request": "",
+           "video": "v.mp4", "pipeline": "hybrid", "backends": {}, "story": "",
+           "bible": {"text": "B"}, "characters": [], "critic_threshold": 0.6,
+           "critique_rounds": 0, "regenerated": [], "timings": {},
+           "scenes": [{"id": "s01", "start": 0.0, "end": 1.0, "section": "verse",
+                       "attempts": [{}], "scores": {}, "passed": True,
+                       "unmet": [{"element": "prop", "wanted": "saxophone", "drawn": ""},
+                                 {"element": "place", "wanted": "a volcano",
+                                  "drawn": "abstract"}]}]}  # fmt: skip
+    text = render_markdown(run)
+    assert "s01: prop “saxophone” → not drawn" in text
+    assert "s01: place “a volcano” → “abstract”" in text
 
 
 def test_cuts_fall_on_beats(demo_run):

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from prompts import render
+from tests.plans import shot
 from tools.errors import InvalidInputError
 from tools.planning import make_plan, split_section
 
@@ -54,6 +55,13 @@ def _script(n_sections=3):
             "action": f"action {k}",
             "camera": "slow push-in",
             "characters": ["c1"] if k else [],
+            "shot": shot(
+                "lake",
+                subjects=[("c1", "fish", "joyful")] if k else [],
+                props=["lantern"],
+                move="slow push-in",
+                description=f"action {k}",
+            ),
         }
         for k in range(n_sections)
     ]
@@ -102,6 +110,46 @@ def test_prompts_carry_bible_and_characters_verbatim():
         assert shown == ("c1" in scene["characters"])
     assert plan["scenes"][0]["caption"] == "TITLE"
     assert sum("caption" in s for s in plan["scenes"]) == 1
+
+
+def test_prompts_say_every_field_of_the_shot():
+    script = _script()
+    script["sections"][1]["shot"] = shot(
+        "lake", time="golden hour", weather="fog", subjects=[("c1", "fish", "joyful")],
+        props=["fishing rod", "boat"], framing="close-up", move="orbit",
+        lighting="long warm light", mood="joyful", description="Mara casts a line.",
+    )  # fmt: skip
+    plan = make_plan(script, _analysis(), request="", max_clip_seconds=8.0)
+    scene = next(s for s in plan["scenes"] if s["section"] == 1)
+    words = [
+        "Mara casts a line.", "a calm lake", "golden hour", "fog", "Mara — fish, joyful",
+        "fishing rod", "boat", "close-up", "orbit", "long warm light", "Mood: joyful",
+    ]  # fmt: skip
+    assert [w for w in words if w not in scene["prompt"]] == []
+    assert scene["setting"] == "a calm lake ringed by trees at golden hour, in fog"
+    assert scene["characters"] == ["c1"] and scene["shot"]["props"] == ["fishing rod", "boat"]
+
+
+def test_scenes_of_a_section_come_closer_and_alternate_with_its_performance():
+    script = _script(n_sections=1)
+    performance = shot("stage", subjects=[("c1", "sing", "fierce")], kind="performance",
+                       props=["microphone"], framing="medium")  # fmt: skip
+    script["sections"][0].update(characters=["c1"], performance=performance)
+    analysis = _analysis(duration=40.0, sections=[(0.0, 40.0, "verse", 0.2)])
+    scenes = make_plan(script, analysis, request="", max_clip_seconds=4.0)["scenes"]
+    kinds = [s["shot"]["kind"] for s in scenes]
+    assert len(scenes) >= 4 and kinds[:4] == ["story", "performance"] * 2
+    assert [s["shot"]["camera"]["framing"] for s in scenes[:4]] == [
+        "wide", "medium", "medium", "close-up"
+    ]  # fmt: skip
+    assert scenes[1]["characters"] == ["c1"] and "microphone" in scenes[1]["prompt"]
+
+
+def test_a_script_section_without_a_shot_is_an_error():
+    script = _script()
+    del script["sections"][1]["shot"]
+    with pytest.raises(InvalidInputError, match="section 1 has no shot"):
+        make_plan(script, _analysis(), request="", max_clip_seconds=8.0)
 
 
 def test_transitions_only_at_section_changes():

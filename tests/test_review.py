@@ -73,7 +73,7 @@ def test_flagged_scenes_are_revised_within_the_bound_and_recorded(drifted_run):
     assert revision["max_retries"] == {"from": 0, "to": 1}
     (s02,) = revision["scenes"]
     assert (s02["scene"], s02["attempts_before"], s02["attempts_after"]) == ("s02", 1, 2)
-    assert s02["passed"] and s02["after"]["character"] > s02["before"]["character"]
+    assert s02["passed"] and s02["after"]["character"] > s02["before"]["character"], s02
     assert record["final"]["passed"] and not record["final"]["flagged"]
     run = json.loads((drifted_run / "run.json").read_text())
     assert {s["id"]: len(s["attempts"]) for s in run["scenes"]}["s02"] == 2

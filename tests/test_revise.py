@@ -9,8 +9,8 @@ import pytest
 from agent.context import Context
 from agent.revise import (
     changed_scenes,
+    edit_scenes,
     find_character,
-    light_level,
     recolor,
     relight,
     remake,
@@ -20,7 +20,6 @@ from agent.revise import (
 )
 from agent.runner import make_video
 from tools.errors import InvalidInputError
-from tools.procedural.scenery import time_of
 
 SMALL = {"width": 96, "height": 54, "fps": 8}
 
@@ -63,16 +62,26 @@ def test_scene_selectors(base_run):
 
 
 def test_light_levels_move_one_step_and_stop_at_the_ends():
-    night = "a rain-soaked street at night, neon signs mirrored in puddles"
-    assert light_level(night) == "night"
-    dusk, note = relight(night, "brighter")
-    assert note is None and light_level(dusk) == "dusk" and "at night" not in dusk
-    day, _ = relight(dusk, "brighter")
-    assert light_level(day) == "day"
-    assert relight(day, "brighter") == (day, "already as bright as it goes (day)")
-    assert relight(night, "darker")[1] == "already as dark as it goes (night)"
-    # the procedural renderer draws the three levels darkest to brightest
-    assert [time_of(s, "city") for s in (night, dusk, day)] == ["night", "sunset", "dawn"]
+    assert relight("night", "brighter") == ("dusk", None)
+    assert relight("dusk", "brighter") == ("sunset", None)
+    assert relight("sunrise", "brighter") == ("golden hour", None)
+    assert relight("golden hour", "darker") == ("sunset", None)
+    assert relight("day", "brighter") == ("day", "already as bright as it goes (day)")
+    assert relight("night", "darker") == ("night", "already as dark as it goes (night)")
+
+
+def test_scene_edits_change_the_shot_and_its_words(base_run):
+    plan = _plan(base_run)
+    sid = plan["scenes"][1]["id"]
+    edit = {"kind": "scene", "scenes": [sid], "setting": "a misty lake at sunset",
+            "description": "she is fishing, holding a lantern"}  # fmt: skip
+    edited, notes = edit_scenes(plan, edit)
+    scene = next(s for s in edited["scenes"] if s["id"] == sid)
+    assert scene["shot"]["setting"] == {"place": "lake", "time": "sunset", "weather": "fog"}
+    assert all(s["action"] == "fish" for s in scene["shot"]["subjects"])
+    assert {"lantern", "fishing rod"} <= set(scene["shot"]["props"])
+    assert "lake" in scene["setting"] and "lantern" in scene["prompt"] and notes == []
+    assert changed_scenes(plan, edited) == [sid]
 
 
 def test_restyle_changes_the_bible_and_every_prompt_but_not_the_cast(base_run):

@@ -189,3 +189,35 @@ def test_missing_extra_names_the_install(monkeypatch, clap_folder):
     monkeypatch.setitem(sys.modules, "transformers", None)
     with pytest.raises(BackendUnavailableError, match=r"sound2sight\[ml\]"):
         ClapTagger(model=str(clap_folder), device="cpu")
+
+
+def _band_energy(y: np.ndarray, sr: int, low: float, high: float) -> float:
+    spectrum = np.abs(np.fft.rfft(y)) ** 2
+    freqs = np.fft.rfftfreq(len(y), 1 / sr)
+    return float(spectrum[(freqs >= low) & (freqs < high)].sum() / spectrum.sum())
+
+
+def test_clap_hears_the_song_at_48_khz_from_its_file(tagger, tmp_path):
+    """A 22.05 kHz copy holds nothing above 11 kHz; the tagger decodes the file at 48 kHz,
+    so a 15 kHz cymbal-like tone reaches the model."""
+    import soundfile as sf
+
+    from tools.audio import load_audio
+
+    t = np.arange(int(6.0 * 48_000)) / 48_000
+    wav = (0.3 * np.sin(2 * np.pi * 440 * t) + 0.3 * np.sin(2 * np.pi * 15_000 * t)).astype(
+        np.float32
+    )
+    path = tmp_path / "song.wav"
+    sf.write(path, wav, 48_000)
+    audio, sr = load_audio(path, sr=SR)
+    heard = tagger.song_audio(audio, sr, {**analysis([]), "path": str(path)})
+    assert _band_energy(heard, 48_000, 14_000, 16_000) > 0.3
+    upsampled = tagger.song_audio(audio, sr, {**analysis([]), "path": "absent.wav"})
+    assert _band_energy(upsampled, 48_000, 14_000, 16_000) < 0.01
+    assert len(heard) == len(upsampled) == len(wav)
+
+
+def test_missing_model_names_the_download(tmp_path):
+    with pytest.raises(BackendUnavailableError, match=r"hf download sound2sight-tests/absent "):
+        ClapTagger(model="sound2sight-tests/absent", device="cpu")

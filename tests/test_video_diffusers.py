@@ -6,22 +6,30 @@ user's folder would be; the unit tests of the frame and size mapping need no mod
 
 import json
 import re
+import shutil
 import sys
+from dataclasses import replace
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
 from prompts import template
+from tests.plans import shot, with_shot
 from tools.errors import BackendUnavailableError, InvalidInputError
 from tools.ffmpeg import read_frames, video_info
 from tools.video_diffusers import (
+    DISTILLED_TIMESTEPS,
     LTX,
     WAN,
     WAN_TI2V,
     DiffusersVideo,
+    Recipe,
+    download_command,
     generation_frames,
     generation_size,
     model_family,
+    recipe,
     resample_indices,
 )
 
@@ -234,25 +242,36 @@ def wan(tmp_path_factory) -> DiffusersVideo:
 
 
 def _scene(sid="s01", start=1.0, end=1.75, characters=("c1",)) -> dict:
-    return {
-        "id": sid,
-        "index": 0,
-        "start": start,
-        "end": end,
-        "section": 0,
-        "section_label": "verse",
-        "setting": "a rooftop in a neon city at night",
-        "description": "the astronaut walks",
-        "camera": "wide shot, slow push-in",
-        "characters": list(characters),
-        "intensity": 0.5,
-        "prompt": (
-            "the lone astronaut walks on a rooftop in a neon city at night. "
-            "Mara (c1): a lone astronaut in a white suit with an orange visor. "
-            "Style: flat vector animation, deep indigo palette"
-        ),
-        "transition_in": "cut",
-    }
+    the_shot = shot(
+        "rooftop",
+        time="night",
+        subjects=[(c, "walk", "calm") for c in characters],
+        description="the astronaut walks",
+        framing="wide",
+        move="slow push-in",
+    )
+    return with_shot(
+        {
+            "id": sid,
+            "index": 0,
+            "start": start,
+            "end": end,
+            "section": 0,
+            "section_label": "verse",
+            "setting": "a rooftop in a neon city at night",
+            "description": "the astronaut walks",
+            "camera": "wide shot, slow push-in",
+            "characters": list(characters),
+            "intensity": 0.5,
+            "prompt": (
+                "the lone astronaut walks on a rooftop in a neon city at night. "
+                "Mara (c1): a lone astronaut in a white suit with an orange visor. "
+                "Style: flat vector animation, deep indigo palette"
+            ),
+            "transition_in": "cut",
+        },
+        the_shot,
+    )
 
 
 def _plan(scenes) -> dict:
@@ -466,3 +485,104 @@ def test_wan_ti2v_anchors_then_image_to_video_clip(wan_ti2v, tmp_path):
     assert type(wan_ti2v._active).__name__ == "WanImageToVideoPipeline"
     info = video_info(path)
     assert (info.width, info.height, info.frames) == (*SIZE, 12)
+
+
+# ---------------------------------------------------------------- prompts and settings
+
+
+def test_ltx_clip_returns_the_prompt_it_read(ltx, ltx_anchors, tmp_path):
+    sent = ltx.render(
+        _scene(),
+        plan=_plan([_scene()]),
+        analysis=ANALYSIS,
+        anchors=ltx_anchors,
+        out_path=str(tmp_path / "p.mp4"),
+        size=SIZE,
+        fps=FPS,
+        seed=1,
+    )
+    assert sent["model_prompt"].startswith("The astronaut walks. Setting: a city rooftop")
+    assert sent["prompt_cut"] == [] and 0 < sent["prompt_tokens"] <= LTX.max_tokens
+    assert "#" not in sent["model_prompt"]
+
+
+def test_a_prompt_over_the_budget_is_cut_and_said(ltx, ltx_anchors, tmp_path, monkeypatch, caplog):
+    from tools.critique import strengthen_prompt
+
+    scene = _scene()
+    plan = _plan([scene])
+    retry = strengthen_prompt(scene["prompt"], scores={"style": 0.0}, plan=plan, scene=scene)
+    monkeypatch.setattr(ltx, "family", replace(LTX, max_tokens=48))
+    with caplog.at_level("WARNING", logger="tools.video_diffusers"):
+        sent = ltx.render(
+            {**scene, "prompt": retry},
+            plan=plan,
+            analysis=ANALYSIS,
+            anchors=ltx_anchors,
+            out_path=str(tmp_path / "cut.mp4"),
+            size=SIZE,
+            fps=FPS,
+            seed=1,
+        )
+    assert sent["prompt_tokens"] <= 48 and sent["prompt_cut"]
+    assert sent["model_prompt"].startswith("The astronaut walks. Setting:")
+    assert "scene s01: prompt cut to" in caplog.text and sent["prompt_cut"][0] in caplog.text
+
+
+class _ConditionPipe:
+    """The inputs of diffusers' LTXConditionPipeline that the settings fill in."""
+
+    vae = SimpleNamespace(config=SimpleNamespace(timestep_conditioning=True))
+
+    def __call__(
+        self,
+        prompt=None,
+        num_inference_steps=50,
+        timesteps=None,
+        guidance_scale=3,
+        image_cond_noise_scale=0.15,
+        frame_rate=25,
+        decode_timestep=0.0,
+        decode_noise_scale=None,
+    ): ...
+
+
+def test_distilled_ltx_gets_its_recipe_and_options_override_it(ltx_folder, tmp_path):
+    folder = tmp_path / "LTX-Video-0.9.8-13B-distilled"
+    shutil.copytree(ltx_folder, folder)
+    options = DiffusersVideo(model=str(folder), device="cpu")._sampling_options(_ConditionPipe())
+    assert (
+        options["timesteps"] == list(DISTILLED_TIMESTEPS) and "num_inference_steps" not in options
+    )
+    assert options["guidance_scale"] == 1.0
+    assert options["image_cond_noise_scale"] == 0.025
+    assert (options["decode_timestep"], options["decode_noise_scale"]) == (0.05, 0.025)
+    assert options["frame_rate"] == 24
+    given = DiffusersVideo(
+        model=str(folder), device="cpu", steps=6, guidance_scale=2.5, image_cond_noise_scale=0.0
+    )._sampling_options(_ConditionPipe())
+    assert given["num_inference_steps"] == 6 and "timesteps" not in given
+    assert (given["guidance_scale"], given["image_cond_noise_scale"]) == (2.5, 0.0)
+
+
+def test_known_releases_have_their_recommended_settings():
+    assert recipe("Lightricks/LTX-Video-0.9.8-13B-distilled", LTX).guidance_scale == 1.0
+    assert recipe("Lightricks/LTX-Video-0.9.7-dev", LTX) == Recipe(steps=30, guidance_scale=5.0)
+    assert recipe("Lightricks/LTX-Video-0.9.5", LTX).steps == 40
+    assert recipe("/models/my-ltx", LTX) == Recipe()  # unknown: the pipeline's own defaults
+
+
+def test_guidance_scale_is_a_backend_option(ltx_folder):
+    from tools.registry import load_backend
+
+    backend = load_backend(
+        "video", f"diffusers:{ltx_folder}", device="cpu", options=(("guidance_scale", 1.0),)
+    )
+    assert backend._sampling_options(_ConditionPipe())["guidance_scale"] == 1.0
+
+
+def test_missing_model_names_the_download_of_the_pipeline_files_only():
+    with pytest.raises(BackendUnavailableError) as error:
+        DiffusersVideo(model="sound2sight-tests/no-such-video-model", device="cpu")
+    assert download_command("sound2sight-tests/no-such-video-model") in str(error.value)
+    assert "--include model_index.json '*/*'" in str(error.value)

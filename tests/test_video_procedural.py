@@ -9,27 +9,27 @@ import pytest
 from PIL import Image
 
 from evals.bench_render import sample_analysis, sample_plan
+from tests.plans import shot, with_shot
 from tools.errors import GenerationFailedError, InvalidInputError
 from tools.ffmpeg import frame_writer, read_frames, video_info
 from tools.procedural.camera import camera_move
 from tools.procedural.music import Music
 from tools.procedural.palette import hex_rgb
 from tools.procedural.render import SceneRenderer
-from tools.procedural.scenery import place_of, time_of
 from tools.video_procedural import ProceduralVideo
 
 SIZE, FPS = (256, 144), 12
-SETTINGS = [
-    "a rain-soaked city rooftop at night",
-    "drifting through deep space past a ringed planet",
-    "a beach at sunset with rolling waves",
-    "a concert stage under sweeping spotlights",
-    "a quiet bedroom at night, lamp on",
-    "a pine forest at dusk with fireflies",
-    "desert dunes at noon",
-    "snowy mountains at dawn",
-    "a synthwave highway at sunset",
-    "a feeling with no place",
+SETTINGS = [  # (place, time, weather)
+    ("rooftop", "night", "rain"),
+    ("space", "night", "clear"),
+    ("beach", "sunset", "clear"),
+    ("stage", "night", "clear"),
+    ("room", "night", "clear"),
+    ("forest", "dusk", "fog"),
+    ("desert", "day", "clear"),
+    ("mountains", "sunrise", "snow"),
+    ("road", "sunset", "clear"),
+    ("abstract", "night", "clear"),
 ]
 OUTFIT = "#d1432f"  # Mara's outfit (sample_characters)
 
@@ -52,17 +52,13 @@ def anchors(plan, tmp_path_factory):
 
 
 def scene_of(
-    plan, *, setting: str, characters: list[str], start=0.37, end=1.91, camera="static", **extra
-):
-    return {
-        **plan["scenes"][0],
-        "setting": setting,
-        "characters": characters,
-        "start": start,
-        "end": end,
-        "camera": camera,
-        **extra,
-    }
+    plan, *, setting: tuple, characters: list[str], start=0.37, end=1.91, camera="static",
+    framing="wide", **extra,
+):  # fmt: skip
+    place, time, weather = setting
+    the_shot = shot(place, time=time, weather=weather, subjects=characters, move=camera,
+                    framing=framing)  # fmt: skip
+    return with_shot({**plan["scenes"][0], "start": start, "end": end, **extra}, the_shot)
 
 
 def render(tmp_path, plan, analysis, anchors, scene, *, seed=1, size=SIZE, name="clip.mp4") -> str:
@@ -126,44 +122,44 @@ def test_same_seed_same_clip(tmp_path, plan, analysis, anchors):
     assert all(np.array_equal(x, y) for x, y in zip(a, b, strict=True))
 
 
-def test_another_seed_varies_details_not_the_look(plan):
+def test_a_place_looks_the_same_in_every_scene_shot_there(plan):
     scene = scene_of(plan, setting=SETTINGS[1], characters=["c1"])
     one, other = still(plan, scene, seed=1), still(plan, scene, seed=2)
-    changed = (np.abs(one.astype(int) - other.astype(int)).max(axis=-1) > 30).mean()
-    assert 0 < changed < 0.1
-    assert near(one, OUTFIT) == pytest.approx(near(other, OUTFIT), rel=0.05)
+    assert np.array_equal(one, other)  # another take: the same stars, the same skyline
+    elsewhere = still(plan, scene_of(plan, setting=SETTINGS[2], characters=["c1"]), seed=1)
+    assert (np.abs(one.astype(int) - elsewhere.astype(int)).max(axis=-1) > 30).mean() > 0.3
 
 
-@pytest.mark.parametrize("setting", SETTINGS)
-def test_frames_are_made_of_the_palette(plan, setting):
-    frame = still(plan, scene_of(plan, setting=setting, characters=[]))
-    distance = blend_distance(frame, plan["bible"]["palette"])
-    assert (distance < 24).mean() > 0.85
+def test_the_palette_colours_every_place(plan):
+    other = {**plan, "bible": {**plan["bible"], "palette": ["#0b2d1e", "#1f5e3a", "#6fae5c",
+                                                            "#f2d14e", "#f7f3e0"]}}  # fmt: skip
+    own, foreign = [], []
+    for setting in SETTINGS:
+        ours = still(plan, scene_of(plan, setting=setting, characters=[]))
+        theirs = still(other, scene_of(other, setting=setting, characters=[]))
+        own.append(blend_distance(ours, plan["bible"]["palette"]).mean())
+        foreign.append(blend_distance(ours, other["bible"]["palette"]).mean())
+        assert np.abs(ours.astype(int) - theirs.astype(int)).mean() > 4, setting
+    assert np.mean(own) < 0.8 * np.mean(foreign)  # natural colours lean to the palette
 
 
-def test_settings_and_cameras_map_to_what_they_say():
-    assert [place_of(s) for s in SETTINGS] == [
-        "city",
-        "space",
-        "ocean",
-        "stage",
-        "room",
-        "forest",
-        "desert",
-        "mountains",
-        "road",
-        "abstract",
-    ]
-    assert place_of("a street at night") == "city" and place_of("under a bridge") == "city"
-    # the place named first wins; a "sea of clouds" is no sea; the sky is space only alone
-    assert place_of("a mountain ridge above a sea of clouds") == "mountains"
-    assert place_of("a forest by the lake") == "forest"
-    assert place_of("a lake by the forest") == "ocean"
-    assert place_of("stars over the desert") == "desert" and place_of("under the stars") == "space"
-    assert time_of(SETTINGS[0], "city") == "night" and time_of("dunes at noon", "desert") == "day"
+def test_camera_texts_map_to_their_moves():
     assert camera_move("slow push-in") == "push_in" and camera_move("close-up") == "push_in"
     assert camera_move("a gentle pan left") == "pan_left" and camera_move("locked-off") == "static"
     assert camera_move("upbeat sweeping") == "drift"
+
+
+def test_the_renderer_says_what_it_drew(plan):
+    scene = with_shot(plan["scenes"][0], shot(
+        "lake", time="golden hour", weather="fog", subjects=[("c1", "fish", "joyful")],
+        props=["lantern", "saxophone"], framing="medium", move="orbit"))  # fmt: skip
+    rendered = SceneRenderer(scene, plan=plan, size=SIZE, seed=1).rendered
+    drawn = rendered["drawn"]
+    assert (drawn["place"], drawn["time"], drawn["weather"]) == ("lake", "golden hour", "fog")
+    assert drawn["subjects"] == [{"character": "c1", "action": "fish", "expression": "joyful"}]
+    assert {"fishing rod", "lantern"} <= set(drawn["props"])
+    assert drawn["camera"] == {"framing": "medium", "move": "orbit"}
+    assert rendered["unmet"] == [{"element": "prop", "wanted": "saxophone", "drawn": ""}]
 
 
 def test_character_colours_show_only_when_the_character_is_in_the_scene(plan):
@@ -178,11 +174,11 @@ def test_a_character_looks_the_same_in_every_scene(plan):
         near(still(plan, scene_of(plan, setting=s, characters=["c1"])), OUTFIT)
         for s in SETTINGS[:4]
     ]
-    assert max(counts) < 1.25 * min(counts)
+    assert max(counts) < 1.35 * min(counts)  # places stand the cast at their own size
 
 
 def test_characters_bounce_on_the_beat(plan, analysis):
-    scene = scene_of(plan, setting=SETTINGS[9], characters=["c1"], end=4.0)
+    scene = scene_of(plan, setting=SETTINGS[9], characters=[("c1", "stand", "joyful")], end=4.0)
 
     def top_of_outfit(t: float) -> int:
         rows = np.flatnonzero(
@@ -312,7 +308,7 @@ def test_framing_words_size_the_characters_and_leave_the_move_alone(plan):
     assert camera_move("close-up, pan left") == "pan_left" and camera_move("close-up") == "push_in"
     assert camera_move("medium shot, orbit") == "orbit"
     sizes = {}
-    for framing in ("wide shot", "medium shot", "close-up"):
-        scene = scene_of(plan, setting=SETTINGS[0], characters=["c1"], camera=f"{framing}, static")
+    for framing in ("wide", "medium", "close-up"):
+        scene = scene_of(plan, setting=SETTINGS[0], characters=["c1"], framing=framing)
         sizes[framing] = near(still(plan, scene), OUTFIT)
-    assert sizes["wide shot"] * 1.3 < sizes["medium shot"] < sizes["close-up"], sizes
+    assert sizes["wide"] * 1.3 < sizes["medium"] < sizes["close-up"], sizes

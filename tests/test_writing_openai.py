@@ -6,6 +6,7 @@ import json
 import pytest
 from fake_openai import CHAT, Reply, error_reply, fake_openai  # noqa: F401
 
+from tools import shots
 from tools.errors import (
     BackendUnavailableError,
     GenerationFailedError,
@@ -82,6 +83,7 @@ def script_json(n: int = 3, **changes: object) -> str:
             "lighting": "low cold light with one warm lamp",
             "camera": "slow gliding moves",
             "mood": "melancholic",
+            "look": "Flat",
         },
         "characters": [
             {
@@ -100,10 +102,25 @@ def script_json(n: int = 3, **changes: object) -> str:
         "sections": [
             {
                 "section": i,
-                "setting": f"a rain-soaked rooftop at night, water towers, place {i}",
-                "action": f"The courier runs across roof {i}.",
-                "camera": "slow push-in" if i % 2 == 0 else "orbit",
-                "characters": ["c1"],
+                "shot": shot_reply(
+                    place="rooftop" if i < 2 else "a misty harbour pier",
+                    view=i,
+                    action="run" if i % 2 == 0 else "running across the roof",
+                    move="slow push-in" if i % 2 == 0 else "orbit",
+                    description=f"The courier runs across roof {i}.",
+                ),
+                "performance": (
+                    shot_reply(
+                        place="stage",
+                        view=0,
+                        action="sing",
+                        move="handheld",
+                        description="The courier sings.",
+                        props=["microphone"],
+                    )
+                    if i == 2
+                    else None
+                ),  # fmt: skip
                 "caption": "Neon Tide" if i == 0 else None,
             }
             for i in range(n)
@@ -111,6 +128,22 @@ def script_json(n: int = 3, **changes: object) -> str:
     }
     reply.update(changes)
     return json.dumps(reply)
+
+
+def shot_reply(
+    *, place: str, view: int, action: str, move: str, description: str, props=("umbrella",)
+) -> dict:
+    """A ShotReply: one courier (c1) at `place` in the rain at night."""
+    return {
+        "setting": {"place": place, "time": "at night", "weather": "Rain"},
+        "view": view,
+        "subjects": [{"character": "c1", "action": action, "expression": "determined"}],
+        "props": list(props),
+        "camera": {"framing": "Wide shot", "move": move},
+        "lighting": "neon signs in the rain",
+        "mood": "tense",
+        "description": description,
+    }
 
 
 @pytest.fixture
@@ -138,6 +171,78 @@ def test_valid_reply_becomes_a_script(writer, fake_openai):  # noqa: F811
     assert script["sections"][0]["caption"] == "Neon Tide"
     assert "caption" not in script["sections"][1]
     assert script["sections"][1]["camera"] == "orbit"
+
+
+def test_the_reply_shots_round_trip_in_the_names_of_shots(writer, fake_openai):  # noqa: F811
+    fake_openai.enqueue(CHAT, script_json())
+    script = write(writer)
+
+    assert script["bible"]["look"] == "flat"
+    first, second, third = script["sections"]
+    assert first["shot"] == {
+        "kind": "story",
+        "setting": {"place": "rooftop", "time": "night", "weather": "rain"},
+        "view": 0,
+        "subjects": [{"character": "c1", "action": "run", "expression": "fierce"}],
+        "props": ["umbrella"],
+        "camera": {"framing": "wide", "move": "slow push-in"},
+        "lighting": "neon signs in the rain",
+        "mood": "tense",
+        "description": "The courier runs across roof 0.",
+    }
+    assert first["setting"] == shots.setting_text(first["shot"]["setting"])
+    assert first["action"] == "The courier runs across roof 0."
+    assert first["camera"] == "slow push-in" and first["characters"] == ["c1"]
+    # free phrases are kept for the renderer to draw as the nearest known element
+    assert second["shot"]["subjects"][0]["action"] == "running across the roof"
+    assert third["shot"]["setting"]["place"] == "a misty harbour pier"
+    assert "performance" not in first and "performance" not in second
+    performance = third["performance"]
+    assert performance["kind"] == "performance"
+    assert performance["subjects"][0]["action"] == "sing"
+    assert performance["props"] == ["microphone"]
+
+
+def test_the_schema_asks_for_shots_and_the_prompt_offers_the_names(writer, fake_openai):  # noqa: F811
+    fake_openai.enqueue(CHAT, script_json())
+    write(writer, lyrics=[{"start": 21.0, "end": 24.0, "text": "la la la"}])
+
+    (body,) = fake_openai.bodies()
+    schema = body["response_format"]["json_schema"]["schema"]
+    section = schema["$defs"]["SectionReply"]["properties"]
+    assert {"shot", "performance", "caption", "section"} == set(section)
+    shot = schema["$defs"]["ShotReply"]["properties"]
+    assert {"setting", "view", "subjects", "props", "camera", "lighting", "mood",
+            "description"} == set(shot)  # fmt: skip
+    assert "look" in schema["$defs"]["BibleReply"]["properties"]
+    system, user = body["messages"]
+    for names in (shots.PLACES, shots.TIMES, shots.PROPS, shots.ACTIONS, shots.LOOKS):
+        assert all(name in system["content"] for name in names)
+    assert "2. chorus: 20.0-30.0 s" in user["content"] and ", sung" in user["content"]
+    assert "1. verse: 10.0-20.0 s" in user["content"]
+    assert "verse: 10.0-20.0 s, energy 0.50 (medium), dramatic role: tension\n" in user["content"]
+
+
+def test_the_prompt_lists_what_the_request_names(writer, fake_openai):  # noqa: F811
+    fake_openai.enqueue(CHAT, script_json())
+    write(writer, request="two friends fishing on a lake at sunset, watercolor")
+
+    prompt = fake_openai.bodies()[0]["messages"][1]["content"]
+    assert (
+        "look: watercolor; places, in order: lake; time of day: sunset; actions: fish; "
+        "props: fishing rod; characters: 2 x friend"
+    ) in prompt
+
+
+def test_unknown_characters_in_shots_are_repaired(writer, fake_openai):  # noqa: F811
+    bad = json.loads(script_json())
+    bad["sections"][2]["performance"]["subjects"][0]["character"] = "c7"
+    fake_openai.enqueue(CHAT, json.dumps(bad))
+    fake_openai.enqueue(CHAT, script_json())
+    write(writer)
+
+    repair = fake_openai.bodies()[1]["messages"][-1]["content"]
+    assert "sections[2].performance.subjects names ['c7']" in repair
 
 
 def test_request_carries_schema_sections_tags_and_request(writer, fake_openai):  # noqa: F811
@@ -187,7 +292,7 @@ def test_invalid_json_is_repaired(writer, fake_openai):  # noqa: F811
 def test_schema_errors_and_post_checks_are_repaired(writer, fake_openai):  # noqa: F811
     bad = json.loads(script_json())
     bad["bible"]["palette"][2]["hex"] = "grey"
-    bad["sections"][1]["characters"] = ["c9"]
+    bad["sections"][1]["shot"]["subjects"][0]["character"] = "c9"
     fake_openai.enqueue(CHAT, json.dumps(bad))  # fails the schema: hex pattern
     bad["bible"]["palette"][2]["hex"] = "#5b7083"
     fake_openai.enqueue(CHAT, json.dumps(bad))  # passes the schema, fails the post-check

@@ -45,6 +45,7 @@ def script_reply(n: int) -> dict:
             "lighting": "wet neon reflections",
             "camera": "slow, floating moves",
             "mood": "melancholic",
+            "look": "neon",
         },
         "characters": [
             {
@@ -63,10 +64,17 @@ def script_reply(n: int) -> dict:
         "sections": [
             {
                 "section": i,
-                "setting": f"a rain-soaked rooftop at night, water towers, sign {i}",
-                "action": "Ada walks to the edge and looks down at the traffic.",
-                "camera": "slow push-in",
-                "characters": ["c1"],
+                "shot": {
+                    "setting": {"place": "rooftop", "time": "night", "weather": "rain"},
+                    "view": i,
+                    "subjects": [{"character": "c1", "action": "look down", "expression": "sad"}],
+                    "props": ["umbrella"],
+                    "camera": {"framing": "wide", "move": "slow push-in"},
+                    "lighting": "wet neon reflections",
+                    "mood": "melancholic",
+                    "description": "Ada walks to the edge and looks down at the traffic.",
+                },
+                "performance": None,
                 "caption": "Neon Tide" if i == 0 else None,
             }
             for i in range(n)
@@ -132,6 +140,12 @@ def test_valid_json_becomes_a_script(writer, monkeypatch):
     assert "caption" not in script["sections"][1]
     assert script["bible"]["palette"][0] == "#0f1a2b"
     assert script["bible"]["text"].startswith("Flat vector animation")
+    assert script["bible"]["look"] == "neon"
+    shot = script["sections"][1]["shot"]
+    assert shot["kind"] == "story" and shot["view"] == 1
+    assert shot["setting"] == {"place": "rooftop", "time": "night", "weather": "rain"}
+    assert shot["subjects"] == [{"character": "c1", "action": "look down", "expression": "sad"}]
+    assert script["sections"][1]["action"] == shot["description"]
 
 
 def test_a_reply_with_problems_is_repaired(writer, monkeypatch):

@@ -5,6 +5,12 @@ Three kinds behind the `critic` role, each a transformers model:
 default google/siglip-base-patch16-224) and `dinov2:MODEL` (Dinov2 through AutoModel, default
 facebook/dinov2-small).
 
+Whole frames. The image processors resize the short side and centre-crop a square, which on a
+16:9 frame leaves 44 % of the width unseen (where characters often stand). Each frame and
+anchor is therefore embedded as the fewest squares of its short side that cover it, evenly
+spaced from edge to edge (two for 16:9, overlapping a little), and its embedding is the mean
+of theirs: nothing is cropped away, nothing is squashed.
+
 Scores, each 0..1 (higher is more consistent):
 
 - style: cosine of every frame's embedding to the style anchor PNG, averaged over the frames;
@@ -36,6 +42,7 @@ Youden's J (true-pass rate minus false-pass rate), which, unlike F1, does not de
 many clips of each kind the calibration set holds. Give the result as `threshold=`.
 """
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,6 +95,7 @@ class EmbeddingCritic:
         device: str = "auto",
         threshold: float | None = None,
         batch_size: int = 16,
+        download: bool = False,
     ) -> None:
         self.threshold = critic_threshold(threshold, default=self.default_threshold)
         require_ml(self.name)
@@ -98,13 +106,13 @@ class EmbeddingCritic:
         self.device = torch_device(device)
         self.dtype = torch.float16 if self.device.startswith("cuda") else torch.float32
         loader = getattr(transformers, self.model_class).from_pretrained
-        self.model = load_pretrained(loader, model, dtype=self.dtype)
+        self.model = load_pretrained(loader, model, download=download, dtype=self.dtype)
         self.model.to(self.device).eval()
         self.image_processor = load_pretrained(
-            transformers.AutoImageProcessor.from_pretrained, model
+            transformers.AutoImageProcessor.from_pretrained, model, download=download
         )
         self.tokenizer = (
-            load_pretrained(transformers.AutoTokenizer.from_pretrained, model)
+            load_pretrained(transformers.AutoTokenizer.from_pretrained, model, download=download)
             if self.has_text
             else None
         )
@@ -142,18 +150,22 @@ class EmbeddingCritic:
         return self._anchors[key]
 
     def embed_images(self, images: list[Image.Image]) -> np.ndarray:
-        """Unit-length image embeddings, batched."""
+        """Unit-length embeddings of whole images: the mean of their square tiles'."""
         import torch
 
+        tiles = [square_tiles(image) for image in images]
+        flat = [tile for group in tiles for tile in group]
         out = []
-        for i in range(0, len(images), self.batch_size):
+        for i in range(0, len(flat), self.batch_size):
             pixels = self.image_processor(
-                images=images[i : i + self.batch_size], return_tensors="pt"
+                images=flat[i : i + self.batch_size], return_tensors="pt"
             )["pixel_values"]
             with torch.inference_mode():
                 embedded = self.image_features(pixels.to(self.device, self.dtype))
             out.append(_unit(embedded.float().cpu().numpy()))
-        return np.concatenate(out)
+        embedded = np.concatenate(out)
+        ends = np.cumsum([len(group) for group in tiles])
+        return _unit(np.stack([part.mean(axis=0) for part in np.split(embedded, ends[:-1])]))
 
     def image_features(self, pixels: Any) -> Any:
         """The model's image embedding of a batch of pixel values (a torch tensor)."""
@@ -222,6 +234,21 @@ class Dinov2Critic(EmbeddingCritic):
 
     def image_features(self, pixels: Any) -> Any:
         return self.model(pixel_values=pixels).pooler_output
+
+
+def square_tiles(image: Image.Image) -> list[Image.Image]:
+    """The fewest squares of the image's short side that cover it, evenly spaced from one
+    edge to the other (one for a square image, two for 16:9)."""
+    width, height = image.size
+    side = min(width, height)
+    count = math.ceil(max(width, height) / side)
+    if count == 1:
+        return [image]
+    step = (max(width, height) - side) / (count - 1)
+    offsets = [round(k * step) for k in range(count)]
+    if width >= height:
+        return [image.crop((x, 0, x + side, side)) for x in offsets]
+    return [image.crop((0, y, side, y + side)) for y in offsets]
 
 
 def calibrate(consistent: Sequence[float], drifted: Sequence[float]) -> float:

@@ -4,7 +4,9 @@ model.
 The mood comes from the request, else from the feature tagger's top emotion; the cast from the
 request, else the protagonist the music suggests; the place from the request, else what the
 music evokes. Each section gets one scene that plays its dramatic role (setup in the intro,
-tension in verses, release in choruses, a turn in the bridge, resolution in the outro).
+tension in verses, release in choruses, a turn in the bridge, resolution in the outro). Places,
+props and actions are told in phrases of `tools.shots` (via `tools.scenery` and the mood
+lexicons), so a writer reading the story finds them again.
 Deterministic: the same song and request always give the same story.
 """
 
@@ -12,7 +14,7 @@ import numpy as np
 
 from tools.errors import InvalidInputError
 from tools.request import Intent, mood_of, parse_request
-from tools.scenery import home_settings, spread
+from tools.scenery import home_places, spread
 from tools.storytelling import (
     arc_phrase,
     cast_members,
@@ -76,14 +78,14 @@ def story_mood(intent: Intent, song: dict[str, float]) -> str:
 def story_places(
     intent: Intent, song: dict[str, float], *, figure: str, roles: list[str]
 ) -> list[str]:
-    """A setting key per section: the request's settings as a journey; else the place the music
-    evokes most for setup, tension and resolution, and its second place for the release and the
-    turn (the chorus goes somewhere bigger), when the music evokes a second one that suits the
-    protagonist."""
-    if intent["settings"]:
-        return spread(intent["settings"], len(roles))
+    """A place (a name of tools.shots.PLACES) per section: the request's places as a journey;
+    else the place the music evokes most for setup, tension and resolution, and its second place
+    for the release and the turn (the chorus goes somewhere bigger), when the music evokes a
+    second one that suits the protagonist."""
+    if intent["places"]:
+        return spread(intent["places"], len(roles))
     content = [label["label"] for label in rank("content", song)]
-    places = [key for key, _ in home_settings(content, figure, limit=2)]
+    places = [evoked.place for evoked in home_places(content, figure, limit=2)]
     away = places[-1]
     return [away if role in ("release", "turn") else places[0] for role in roles]
 

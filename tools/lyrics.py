@@ -6,11 +6,17 @@ transformers' speech-recognition pipeline with word timestamps on the vocal part
 into lines at pauses. `read_lyrics_file` reads lyrics the user gives: LRC, whose `[mm:ss.xx]`
 timestamps are used as given, or plain text, whose lines are spread over the vocal parts of the
 song in order, each taking time in proportion to its length.
+
+Whisper decodes with the long-form settings of the Whisper paper (section 4.5) as the
+whisper-large-v3 model card gives them for transformers (`LONG_FORM`): temperature fallback
+from greedy when a segment repeats itself (zlib compression ratio over 1.35) or is unlikely
+(mean log-probability under -1), segments the model thinks hold no speech (no-speech
+probability over 0.6 with a low log-probability) skipped rather than invented, and no
+conditioning on the previous segment's text, which carries a hallucination on into the next.
 """
 
 import math
 import re
-from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -28,6 +34,14 @@ PAD_S = 0.5  # audio kept on each side of a vocal part for the recogniser
 LINE_PAUSE_S = 0.6  # a pause this long between two words starts a new line
 MAX_LINE_WORDS = 12
 MAX_LRC_LINE_S = 10.0  # an LRC line stays on at most this long when nothing follows soon
+LONG_FORM = {
+    "temperature": (0.0, 0.2, 0.4, 0.6, 0.8, 1.0),
+    "compression_ratio_threshold": 1.35,  # zlib ratio of the segment's tokens
+    "logprob_threshold": -1.0,
+    "no_speech_threshold": 0.6,
+    "condition_on_prev_tokens": False,
+    "num_beams": 1,  # the pipeline's default beam search (5) loses every segment with these
+}
 
 
 class LyricsTranscriber(Protocol):
@@ -44,17 +58,28 @@ class WhisperLyrics:
 
     name = "whisper"
 
-    def __init__(self, model: str = DEFAULT_MODEL, *, device: str = "auto") -> None:
+    def __init__(
+        self, model: str = DEFAULT_MODEL, *, device: str = "auto", download: bool = False
+    ) -> None:
         require_ml(self.name)
-        from transformers import pipeline
+        from transformers import AutoModelForSpeechSeq2Seq, AutoProcessor, pipeline
 
         self.model = model
         self.device = torch_device(device)
-        self.asr = load_pretrained(
-            partial(pipeline, "automatic-speech-recognition"),
+        # loaded one by one: `pipeline` would hand `local_files_only` on to `generate`
+        network = load_pretrained(
+            AutoModelForSpeechSeq2Seq.from_pretrained,
             model,
-            device=self.device,
+            download=download,
             dtype=torch_dtype(self.device),
+        )
+        processor = load_pretrained(AutoProcessor.from_pretrained, model, download=download)
+        self.asr = pipeline(
+            "automatic-speech-recognition",
+            model=network,
+            tokenizer=processor.tokenizer,
+            feature_extractor=processor.feature_extractor,
+            device=self.device,
         )
         self.sr: int = self.asr.feature_extractor.sampling_rate
 
@@ -73,14 +98,32 @@ class WhisperLyrics:
             }
             for start, end in parts
         ]
-        # Parts longer than Whisper's 30 s window go through its sequential long-form decoding.
-        results = self.asr(clips, return_timestamps="word")
+        results = [self.hear(clip) for clip in clips]
         words = [
             word
             for (start, end), result in zip(parts, results, strict=True)
             for word in timed_words(result, offset=start, limit=end)
         ]
         return lines_from_words(words)
+
+    def hear(self, clip: dict[str, Any]) -> dict[str, Any]:
+        """The pipeline's result for one vocal part (a part longer than Whisper's 30 s window
+        goes through its sequential long-form decoding). The temperature fallback samples:
+        its random numbers are seeded, so the same song gives the same words."""
+        import torch
+
+        with torch.random.fork_rng():
+            torch.manual_seed(0)
+            try:
+                return self.asr([clip], return_timestamps="word", generate_kwargs=dict(LONG_FORM))[
+                    0
+                ]
+            except ValueError as error:
+                # transformers' pipeline cannot return word timestamps for a part where
+                # every segment was judged to hold no speech: it concatenates nothing
+                if "non-empty list of Tensors" not in str(error):
+                    raise
+                return {"text": "", "chunks": []}
 
 
 def timed_words(result: dict[str, Any], *, offset: float, limit: float) -> Lyrics:

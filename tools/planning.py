@@ -2,19 +2,31 @@
 
 Each analysis section becomes one or more scenes (clips). Every cut lies on a beat, a downbeat
 where one is near, and no clip is longer than the video backend can render in one go. Every
-prompt carries the style bible and the descriptions of the characters it shows, verbatim.
+scene carries its shot; its prompt says every field of the shot, then the descriptions of the
+characters it shows and the style bible, verbatim.
 """
 
+import copy
 from bisect import bisect_left, bisect_right
 
 import numpy as np
 
 from prompts import render
 from tools.errors import InvalidInputError
-from tools.types import Analysis, Character, Lyrics, Plan, Scene, Script, Section
+from tools.shots import FRAMINGS, camera_text, setting_text, shot_text
+from tools.types import (
+    Analysis,
+    Character,
+    Lyrics,
+    Plan,
+    Scene,
+    Script,
+    Section,
+    SectionScript,
+    Shot,
+)
 
 MIN_CLIP_SECONDS = 1.0
-FRAMINGS = ("wide shot", "medium shot", "close-up")
 
 
 def make_plan(
@@ -28,6 +40,8 @@ def make_plan(
 ) -> Plan:
     """Split the script's sections into beat-aligned scenes and compose their prompts.
 
+    Each scene carries a copy of its section's shot, framed closer shot by shot (the writer's
+    framing first); in a section with a performance shot, story and performance alternate.
     With `captions`, the first scene of a section keeps the writer's caption and every scene
     carries the lyric lines sung while it is on screen, to be shown in time; without, the
     video has no on-screen text."""
@@ -39,6 +53,8 @@ def make_plan(
     characters = {c["id"]: c for c in script["characters"]}
     scenes: list[Scene] = []
     for k, (section, text) in enumerate(zip(sections, script["sections"], strict=True)):
+        if "shot" not in text:
+            raise InvalidInputError(f"the script's section {k} has no shot")
         cuts = split_section(
             section["start"],
             section["end"],
@@ -46,9 +62,8 @@ def make_plan(
             target=_shot_length(analysis, section["energy"]),
             max_len=max_clip_seconds,
         )
-        for shot, (start, end) in enumerate(zip(cuts, cuts[1:], strict=False)):
-            shown = [cid for cid in text["characters"] if cid in characters]
-            camera = f"{FRAMINGS[shot % len(FRAMINGS)]}, {text['camera']}"
+        for n, (start, end) in enumerate(zip(cuts, cuts[1:], strict=False)):
+            shot = scene_shot(text, n, characters=characters)
             scene: Scene = {
                 "id": f"s{len(scenes) + 1:02d}",
                 "index": len(scenes),
@@ -56,21 +71,16 @@ def make_plan(
                 "end": round(end, 4),
                 "section": k,
                 "section_label": section["label"],
-                "setting": text["setting"],
-                "description": text["action"],
-                "camera": camera,
-                "characters": shown,
+                "setting": setting_text(shot["setting"]),
+                "description": shot["description"],
+                "camera": camera_text(shot),
+                "characters": [s["character"] for s in shot["subjects"]],
                 "intensity": round(_mean_energy(analysis, start, end), 3),
-                "prompt": scene_prompt(
-                    text["action"],
-                    text["setting"],
-                    camera,
-                    [characters[c] for c in shown],
-                    script["bible"]["text"],
-                ),
-                "transition_in": _transition(sections, k, shot),
+                "prompt": scene_prompt(shot, characters, script["bible"]["text"]),
+                "transition_in": _transition(sections, k, n),
+                "shot": shot,
             }
-            if captions and shot == 0 and text.get("caption"):
+            if captions and n == 0 and text.get("caption"):
                 scene["caption"] = text["caption"]
             sung = [line for line in lyrics or [] if line["start"] < end and line["end"] > start]
             if captions and sung:
@@ -87,18 +97,31 @@ def make_plan(
     }
 
 
-def scene_prompt(
-    description: str, setting: str, camera: str, characters: list[Character], bible: str
-) -> str:
-    people = "\n".join(render("character", **c) for c in characters) or "No people in frame."
+def scene_shot(text: SectionScript, n: int, *, characters: dict[str, Character]) -> Shot:
+    """The shot of the section's n-th scene: story and performance take turns (story first),
+    each framed one step closer than its previous scene; subjects are known characters only."""
+    performance = text.get("performance")
+    source = performance if performance and n % 2 else text["shot"]
+    turn = n // 2 if performance else n
+    framing, order = source["camera"]["framing"], tuple(FRAMINGS)
+    if framing in order and turn:
+        framing = order[(order.index(framing) + turn) % len(order)]
+    return {
+        **copy.deepcopy(source),
+        "subjects": [dict(s) for s in source["subjects"] if s["character"] in characters],
+        "camera": {**source["camera"], "framing": framing},
+    }
+
+
+def scene_prompt(shot: Shot, characters: dict[str, Character], bible: str) -> str:
+    """The prompt of a generative backend: every field of the shot, then the look of every
+    character on screen and the style bible, verbatim."""
+    shown = [characters[s["character"]] for s in shot["subjects"] if s["character"] in characters]
+    people = "\n".join(render("character", **c) for c in shown) or "No people in frame."
     return render(
-        "scene",
-        description=description,
-        setting=setting,
-        camera=camera,
-        characters=people,
-        bible=bible,
-    )
+        "scene", description=shot["description"], shot=shot_text(shot, characters),
+        characters=people, bible=bible,
+    )  # fmt: skip
 
 
 def split_section(

@@ -1,9 +1,11 @@
 """Loading pretrained Hugging Face transformers models for the real backends.
 
 torch and transformers come with the `ml` extra and are imported only when a model backend is
-built. A missing extra, a model that is neither a local folder nor in the local Hugging Face
-cache, a folder that holds no model of the right kind and a device that is not there each end
-in one `BackendUnavailableError` line.
+built. Nothing is downloaded unless a backend is asked to (`download=True`, e.g.
+`--set critic.download=true`): a model is a local folder or already in the local Hugging Face
+cache. A missing extra, a model that is not there (the error names the command that fetches
+it), a folder that holds no model of the right kind and a device that is not there each end in
+one `BackendUnavailableError` line.
 """
 
 from collections.abc import Callable
@@ -46,17 +48,31 @@ def torch_dtype(device: str) -> Any:
     return "auto" if device.startswith("cuda") else torch.float32
 
 
-def load_pretrained(load: Callable[..., Loaded], model: str, **options: Any) -> Loaded:
-    """`load(model, **options)` for a `from_pretrained` loader, with a model that cannot be
-    found or is of the wrong kind reported in one line."""
+def download_command(model: str) -> str:
+    """The command that fetches a transformers model without its TensorFlow, Flax and ONNX
+    copies, which these loaders never read."""
+    return f"hf download {model} --exclude '*.h5' '*.msgpack' '*.onnx' 'onnx/*'"
+
+
+def load_pretrained(
+    load: Callable[..., Loaded], model: str, *, download: bool = False, **options: Any
+) -> Loaded:
+    """`load(model, **options)` for a `from_pretrained` loader (or `transformers.pipeline`),
+    from local files only unless `download`; a model that cannot be found or is of the wrong
+    kind is reported in one line."""
     try:
-        return load(model, **options)
+        return load(model, local_files_only=not download, **options)
     except OSError as error:
         raise BackendUnavailableError(
             f"model {model!r} is not available locally: give a local folder, or download it "
-            f"once with `hf download {model}` ({_first_line(error)})"
+            f"once with `{download_command(model)}` ({_first_line(error)})"
         ) from error
     except ValueError as error:
+        if "torch.load" in str(error):  # transformers will not torch.load .bin before torch 2.6
+            raise BackendUnavailableError(
+                f"{model!r} ships .bin weights, which transformers loads only with torch >= 2.6: "
+                f"{ML_EXTRA} ({_first_line(error)})"
+            ) from error
         raise BackendUnavailableError(
             f"{model!r} cannot be loaded as this kind of model: {_first_line(error)}"
         ) from error

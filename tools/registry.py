@@ -5,8 +5,10 @@ weights and no network. A spec that names an unknown kind, or a backend that can
 error: never a silent switch to another backend.
 """
 
+import gc
 import inspect
-from functools import cache
+import sys
+import threading
 from importlib import import_module
 
 from tools.errors import BackendUnavailableError, InvalidInputError
@@ -52,6 +54,22 @@ DEFAULTS = {
     "critic": "pixels",
 }
 
+# `--profile gpu`: open models for one CUDA GPU, in diffusers / transformers format. The video
+# model is LTX-Video's newest diffusers release, guidance- and timestep-distilled (8 steps at
+# guidance 1: the fast choice); `diffusers:Lightricks/LTX-Video-0.9.7-dev` is the full 13B model
+# (30 steps at guidance 5), `diffusers:Lightricks/LTX-Video-0.9.5` the 2B one for small cards.
+GPU_PROFILE = {
+    "tagger": "clap:laion/larger_clap_music",
+    "listener": "qwen2-audio:Qwen/Qwen2-Audio-7B-Instruct",
+    "writer": "transformers:Qwen/Qwen2.5-7B-Instruct",
+    # the 2B release whose configuration ships in tools/model_configs (so `doctor` can plan it
+    # offline); `diffusers:Lightricks/LTX-Video-0.9.8-13B-distilled` is the current, distilled
+    # choice for cards of 48 GB and more
+    "video": "diffusers:Lightricks/LTX-Video",
+    "critic": "clip:openai/clip-vit-base-patch32",
+    "lyrics": "whisper:openai/whisper-large-v3-turbo",
+}
+
 
 def parse_spec(spec: str) -> tuple[str, str | None]:
     """`clap:laion/larger_clap_music` -> ("clap", "laion/larger_clap_music")."""
@@ -59,17 +77,69 @@ def parse_spec(spec: str) -> tuple[str, str | None]:
     return kind, (model or None)
 
 
-@cache
+Key = tuple[str, str, str, tuple[tuple[str, object], ...]]  # role, spec, device, options
+_loaded: dict[Key, object] = {}
+_loading = threading.RLock()  # a backend may load another (ray:<spec>)
+
+
 def load_backend(
     role: str, spec: str, *, device: str = "auto", options: tuple[tuple[str, object], ...] = ()
 ) -> object:
-    """Instantiate the backend for `role` named by `spec` (cached: models load once per process).
+    """The backend for `role` named by `spec`, instantiated once per process and kept until
+    `release_backends` drops it (concurrent callers share one instance).
 
     Model backends take `model=` (a hub id or a local folder) and `device=` ("auto", "cpu",
     "cuda", "cuda:1"); offline ones take neither. `options` are keyword arguments of the
     backend's class (`--set video.steps=8` gives `(("steps", 8),)`); a name the class does not
     take is an error that lists the ones it does.
     """
+    key = (role, spec, device, options)
+    if key in _loaded:
+        return _loaded[key]
+    with _loading:
+        if key not in _loaded:
+            _loaded[key] = _instantiate(role, spec, device=device, options=options)
+        return _loaded[key]
+
+
+def release_backends(*roles: str) -> None:
+    """Drop the loaded backends of `roles` (of every role when none is named) and free their
+    memory: a model is gone once its last user lets go of it."""
+    with _loading:
+        for key in [k for k in _loaded if not roles or k[0] in roles]:
+            del _loaded[key]
+    gc.collect()
+    if "torch" in sys.modules:
+        import torch
+
+        if torch.cuda.is_available():
+            torch.cuda.empty_cache()
+
+
+def loaded_roles() -> set[str]:
+    """The roles with a backend loaded in this process."""
+    return {role for role, *_ in _loaded}
+
+
+# functools.cache's name for it, which tests use for a fresh instance
+load_backend.cache_clear = release_backends  # type: ignore[attr-defined]
+
+
+def _instantiate(
+    role: str, spec: str, *, device: str, options: tuple[tuple[str, object], ...]
+) -> object:
+    cls = backend_class(role, spec, options=options)
+    params = inspect.signature(cls).parameters
+    kwargs = dict(options) | ({"device": device} if "device" in params else {})
+    model = parse_spec(spec)[1]
+    if model is None:
+        return cls(**kwargs)
+    return cls(model=model, **kwargs)
+
+
+def backend_class(role: str, spec: str, *, options: tuple[tuple[str, object], ...] = ()) -> type:
+    """The class `spec` names for `role`, once the spec and the option names are checked
+    (nothing is loaded)."""
     kinds = BACKENDS.get(role)
     if kinds is None:
         raise BackendUnavailableError(f"unknown role {role!r}; roles: {', '.join(BACKENDS)}")
@@ -88,9 +158,6 @@ def load_backend(
             f"{role} backend {kind!r} has no option {', '.join(unknown)}; "
             f"its options: {', '.join(accepted) or 'none'}"
         )
-    kwargs = dict(options) | ({"device": device} if "device" in params else {})
-    if model is None:
-        return cls(**kwargs)
-    if "model" not in params:
+    if model is not None and "model" not in params:
         raise BackendUnavailableError(f"{role} backend {kind!r} takes no model (got {spec!r})")
-    return cls(model=model, **kwargs)
+    return cls

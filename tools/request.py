@@ -1,13 +1,18 @@
 """What the user asked for, read from free text with keyword tables (no NLP dependency).
 
-`parse_request("an energetic neon video with two dancers in red")` finds the mood, the visual
-style, the characters (figure, count, colours), explicit colours, settings and the time of day,
-and lists the words it did not understand so the UI can say so. The tables are plain dicts so
+`parse_request("two friends fishing on a lake at sunset, watercolor")` finds the mood, the
+visual style and look, the characters (figure, count, colours), explicit colours, and every
+concrete element of a shot in the names of `tools.shots`: places (in order), the time of day,
+the weather, props, actions and activities ("fishing" -> action "fish" and prop "fishing rod").
+It lists the words it did not understand so the UI can say so. The tables are plain dicts so
 that the real backends (CLAP, audio-language models, LLM writers) reuse the same vocabulary.
 """
 
 import re
+import unicodedata
 from typing import NamedTuple, TypedDict
+
+from tools import shots
 
 
 class CharacterRequest(TypedDict):
@@ -21,13 +26,18 @@ class CharacterRequest(TypedDict):
 class Intent(TypedDict):
     text: str
     mood: str | None  # the first mood mentioned, one of MOODS
-    moods: list[str]  # every mood mentioned, in order
+    moods: list[str]  # every mood mentioned (or implied by an expression), in order
     styles: list[str]  # visual styles, keys of STYLES
+    look: str | None  # the first look mentioned, a name of tools.shots.LOOKS
     characters: list[CharacterRequest]
     colors: dict[str, str]  # every colour word mentioned -> hex
     palette_colors: list[str]  # colour words not tied to a character: they steer the palette
-    settings: list[str]  # keys of SETTINGS
-    time_of_day: str | None  # a key of TIMES
+    places: list[str]  # names of tools.shots.PLACES, in the order they are mentioned
+    time_of_day: str | None  # a name of tools.shots.TIMES
+    weather: str | None  # a name of tools.shots.WEATHERS
+    props: list[str]  # names of tools.shots.PROPS, with those the activities need
+    actions: list[str]  # names of tools.shots.ACTIONS, activities' actions included
+    nobody: bool  # the request rules out people ("no people at all", "nobody")
     avoided: list[str]  # what the user ruled out ("not happy" -> "happy"): ignored
     unknown: list[str]  # words that none of the tables knows
 
@@ -55,8 +65,8 @@ MOODS: dict[str, str] = {
         "good, feelgood, bubbly, lighthearted"
     ),
     "energetic": (
-        "energetic, energy, high energy, intense, powerful, driving, pumping, hype, wild, fast, "
-        "frantic, explosive, euphoric, exciting, excited, electric"
+        "energetic, energy, high energy, heavy metal, intense, powerful, pumping, hype, wild, "
+        "fast, frantic, explosive, euphoric, exciting, excited, electric"
     ),
     "dark": (
         "dark, sinister, ominous, eerie, creepy, gothic, haunting, haunted, menacing, brooding, "
@@ -97,37 +107,6 @@ STYLES: dict[str, str] = {
     "oil painting": "oil painting, oil paint, painterly, impressionist",
     "vintage film": "vintage, super 8, vhs, film grain, grainy, old film, 35mm, lo fi, lofi",
     "glitch": "glitch, glitchy, datamosh",
-}
-
-# Keys are drawable settings (see tools.scenery): the writer turns each into a concrete place.
-SETTINGS: dict[str, str] = {
-    "city at night": (
-        "city at night, night city, city, cities, downtown, street, streets, rooftop, rooftops, "
-        "skyline, metropolis, urban"
-    ),
-    "rainy street": "rain, rainy, raining, rainy street, rainy streets, puddles",
-    "open road": "road, open road, highway, road trip, drive, driving, car",
-    "desert": "desert, dunes, sand dunes, sand, canyon, wasteland",
-    "ocean shore": "ocean, sea, beach, shore, waves, coast, seaside, island",
-    "underwater": "under the sea, underwater, under water, deep sea, ocean floor",
-    "outer space": (
-        "space, outer space, stars, starry, galaxy, cosmos, cosmic, moon, planet, planets, "
-        "nebula, spaceship"
-    ),
-    "forest": "forest, forests, woods, trees, jungle",
-    "mountains": "mountain, mountains, peaks, cliff, cliffs, summit, valley",
-    "stage": "stage, concert, gig, spotlight, spotlights, arena",
-    "dance floor": "dance floor, club, nightclub, disco, party, rave, dancefloor",
-    "room": "room, bedroom, apartment, window, home, kitchen, house, cafe",
-    "meadow": "meadow, field, fields, countryside, flowers, garden, farm",
-    "snowfield": "snow, snowy, snowfield, winter, ice, icy, frozen, tundra, arctic",
-}
-
-TIMES: dict[str, str] = {
-    "night": "night, at night, nighttime, midnight, nocturnal",
-    "dusk": "dusk, sunset, twilight, evening, golden hour, blue hour",
-    "dawn": "dawn, sunrise, morning, daybreak",
-    "day": "day, daytime, daylight, noon, afternoon",
 }
 
 COLORS: dict[str, str] = {
@@ -207,7 +186,41 @@ FIGURES: dict[str, str] = {
     "friend": "person",
     "driver": "person",
     "skater": "person",
+    "figure": "person",
+    "human": "person",
+    "courier": "person",
+    "diver": "person",
+    "fisherman": "person",
+    "sailor": "person",
+    "student": "person",
+    "teenager": "person",
+    "mother": "person",
+    "father": "person",
+    "daughter": "person",
+    "son": "person",
+    "sister": "person",
+    "brother": "person",
+    "grandfather": "person",
+    "grandmother": "person",
+    "granddaughter": "person",
+    "grandson": "person",
+    "grandpa": "person",
+    "grandma": "person",
+    "drummer": "singer",
+    "pianist": "singer",
 }
+FIGURES.update(
+    dict.fromkeys(
+        _words(
+            "skateboarder surfer cyclist biker runner hiker climber swimmer outlaw warrior "
+            "knight soldier detective commuter worker farmer pilot king queen prince princess "
+            "boxer athlete player cowboy cowgirl pirate witch wizard angel clown mime monk poet "
+            "painter artist photographer tourist teen baby boyfriend girlfriend husband wife "
+            "bride groom neighbour neighbor officer nurse doctor chef waiter waitress ghost"
+        ),
+        "person",
+    )
+)
 IRREGULAR_PLURALS = {"women": "woman", "men": "man", "children": "child", "people": "person"}
 COUPLES = {"couple": "lover", "lovers": "lover", "friends": "friend"}  # always two people
 
@@ -247,44 +260,124 @@ HAIR_WORDS = frozenset({"hair", "haired"})
 STOPWORDS = _words(
     "a about above across aesthetic all alone also among an and animated animation any are "
     "around as at be been behind being below beside between bit but by can clip color colors "
-    "colour colours could create dance dances dancing do does down dressed feel feeling film "
-    "for from full generate get give has have having here i in into is it its just kind let "
+    "colour colours could create do does down dressed feel feeling film for from full "
+    "generate get give has have having he her here him his i in into is it its just kind let "
     "like look looks lot lots make me mood more movie music my near need of on only onto or "
-    "our out over palette piece please really render scene scenes shot shots should show "
-    "singing sings so some song sort story style styled that the then there these this those "
-    "through to track tune under up very vibe vibes video videos visual visuals walking walks "
-    "want we wear wearing wears where which while who will with wore would you your"
+    "our out over palette piece please really render scene scenes she shot shots should show "
+    "so some song sort story style styled that the their them then there these they this "
+    "those through to track tune under up very vibe vibes video videos visual visuals want we "
+    "wear wearing wears where which while who will with wore would you your"
 )
 CLAUSE_BREAKS = frozenset({",", ".", ";", "!", "?", "but", "while", "then"})
 NEGATIONS = frozenset({"not", "no", "without", "never", "dont", "avoid", "nothing"})
-NEGATABLE = frozenset({"mood", "style", "setting", "time", "color", "hair_color"})
+# The vocabularies of tools.shots that a request is read in, and the kinds a negation rules out.
+SHOT_KINDS = ("place", "time", "weather", "prop", "action", "expression", "look")
+FIGURE_KINDS = frozenset({"figure", "figures", "couple"})
+PEOPLE = frozenset({"people", "person", "persons", "figure", "figures", "human", "humans"})
+NEGATABLE = frozenset(
+    {"mood", "style", "color", "hair_color", "activity", *SHOT_KINDS, *FIGURE_KINDS}
+)
+# An expression named without a mood word sets the mood ("a smiling girl" -> joyful).
+EXPRESSION_MOODS = {
+    "joyful": "joyful",
+    "sad": "melancholic",
+    "calm": "calm",
+    "angry": "angry",
+    "dreamy": "dreamy",
+    "surprised": "dreamy",
+    "fierce": "epic",
+    "tender": "romantic",
+}
+# Figures whose noun names what they do ("three skaters": riding skateboards).
+FIGURE_ACTIVITIES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "singer": ("sing", ("microphone",)),
+    "vocalist": ("sing", ("microphone",)),
+    "rapper": ("sing", ("microphone",)),
+    "guitarist": ("play guitar", ("guitar",)),
+    "drummer": ("play drums", ("drums",)),
+    "pianist": ("play piano", ("piano",)),
+    "dancer": ("dance", ()),
+    "ballerina": ("dance", ()),
+    "skater": ("ride", ("skateboard",)),
+    "driver": ("drive", ("car",)),
+    "diver": ("float", ()),
+    "fisherman": ("fish", ("fishing rod",)),
+    "skateboarder": ("ride", ("skateboard",)),
+    "cyclist": ("ride", ("bicycle",)),
+    "biker": ("ride", ("bicycle",)),
+    "runner": ("run", ()),
+    "hiker": ("walk", ()),
+    "swimmer": ("float", ()),
+    "photographer": ("stand", ("camera",)),
+}
+# Phrases of requests that tools.shots does not list, -> the (kind, name) they mean.
+MORE_PHRASES: dict[str, tuple[tuple[str, str], ...]] = {
+    "snows": (("weather", "snow"),),
+    "rains": (("weather", "rain"),),
+    "sandstorm": (("weather", "storm"),),
+    "drifts": (("action", "float"),),
+    "paddle": (("action", "ride"),),
+    "paddles": (("action", "ride"),),
+    "paddling": (("action", "ride"),),
+    "march": (("action", "walk"),),
+    "marches": (("action", "walk"),),
+    "marching": (("action", "walk"),),
+    "races": (("action", "run"),),
+    "head hanging low": (("action", "look down"),),
+    "head down": (("action", "look down"),),
+    "hanging their head": (("action", "look down"),),
+    "street corner": (("place", "street"),),
+    "park bench": (("place", "park"), ("prop", "bench")),
+    "soft pastels": (("look", "pastel"),),
+    "starry night sky": (("place", "starfield"), ("time", "night")),
+    "oils": (("look", "oil painting"),),
+    "painted in oils": (("look", "oil painting"),),
+}
+NOBODY = ("nobody", "no one")  # phrases that rule people out, as "no people" does
+# A mount named is ridden or driven ("a girl paddles a canoe", "a bike courier").
+MOUNT_ACTIONS = {"bicycle": "ride", "boat": "ride", "skateboard": "ride", "car": "drive"}
+PLAY_WORDS = frozenset({"play", "plays", "playing", "played"})
+INSTRUMENTS = {"guitar": "play guitar", "drums": "play drums", "piano": "play piano"}
+# Moods that what the request shows implies when it names none (two lovers: romantic).
+IMPLIED_MOODS = {"lover": "romantic", "hold hands": "romantic", "hug": "romantic"}
+# Styles whose words name no look of tools.shots, and the look that draws them.
+STYLE_LOOKS = {"retro": "neon", "psychedelic": "neon", "glitch": "neon", "comic": "ink"}
+COLOR_KINDS = frozenset({"color", "hair_color"})
+# Kinds of words that may stand between a count and its figure ("two tall smiling dancers").
+BEFORE_FIGURE = frozenset(
+    {"count", "modifier", "color", "hair_color", "hair", "mood", "expression"}
+)
 
 
 # ------------------------------------------------------------------------- parsing
 
 
 class _Match(NamedTuple):
-    kind: str  # mood, style, setting, time, color, figure, couple, count, modifier, ...
+    kind: str  # the first meaning's kind: mood, style, place, color, figure, count, unknown, ...
     value: str
     words: str
+    meanings: tuple[tuple[str, str], ...]  # every (kind, value) the words carry
+
+    def values(self, kind: str) -> list[str]:
+        return [value for k, value in self.meanings if k == kind]
 
 
-def _phrase_table() -> dict[tuple[str, ...], tuple[str, str]]:
-    """Every known phrase, as a tuple of words, -> (kind, canonical value)."""
-    table: dict[tuple[str, ...], tuple[str, str]] = {}
+def _phrase_table() -> dict[tuple[str, ...], list[tuple[str, str]]]:
+    """Every known phrase, as a tuple of words, -> its meanings (kind, canonical value).
+
+    A phrase can mean several things ("sailing": the sea, riding, a boat); a colour word means
+    only its colour ("rose" is a colour, "roses" are flowers).
+    """
+    table: dict[tuple[str, ...], list[tuple[str, str]]] = {}
 
     def add(kind: str, phrase: str, value: str) -> None:
-        table.setdefault(tuple(phrase.split()), (kind, value))
+        meanings = table.setdefault(tuple(tokenize(phrase)), [])
+        if (kind, value) in meanings or any(k in COLOR_KINDS for k, _ in meanings):
+            return
+        if kind in COLOR_KINDS:
+            meanings.clear()
+        meanings.append((kind, value))
 
-    for kind, groups in (
-        ("mood", MOODS),
-        ("style", STYLES),
-        ("setting", SETTINGS),
-        ("time", TIMES),
-    ):
-        for value, phrases in groups.items():
-            for phrase in _phrases(phrases):
-                add(kind, phrase, value)
     for word in COLORS:
         add("hair_color" if word in HAIR_COLORS else "color", word, word)
     for noun in FIGURES:
@@ -302,26 +395,49 @@ def _phrase_table() -> dict[tuple[str, ...], tuple[str, str]]:
         ("accent_item", ACCENT_ITEMS),
         ("hair", HAIR_WORDS),
     ):
-        for word in words:
+        for word in sorted(words):
             add(kind, word, word)
+    for kind, groups in (("mood", MOODS), ("style", STYLES)):
+        for value, phrases in groups.items():
+            for phrase in _phrases(phrases):
+                add(kind, phrase, value)
+    for kind in SHOT_KINDS:
+        for name, entry in shots.VOCABULARIES[kind].items():
+            text = entry if isinstance(entry, str) else entry.phrases
+            for phrase in [name, *_phrases(text)]:
+                add(kind, phrase, name)
+                if kind == "place":  # "a starry night sky": the night too
+                    for inner in ("time", "weather"):
+                        for value in shots.find(inner, phrase):
+                            add(inner, phrase, value)
+    for phrase, meanings in MORE_PHRASES.items():
+        for kind, value in meanings:
+            add(kind, phrase, value)
+    for phrase in NOBODY:
+        add("nobody", phrase, phrase)
+    for phrase in shots.ACTIVITIES:
+        add("activity", phrase, phrase)
     return table
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-case words and clause punctuation; hyphens split words, apostrophes and accents
+    vanish ("café" -> "cafe")."""
+    text = unicodedata.normalize("NFKD", text.lower())
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text.replace("'", "").replace("’", "").replace("-", " ")
+    return re.findall(r"[a-z0-9&]+|[,.;!?]", text)
 
 
 PHRASES = _phrase_table()
 LONGEST_PHRASE = max(len(words) for words in PHRASES)
 
 
-def tokenize(text: str) -> list[str]:
-    """Lower-case words and clause punctuation; hyphens split words, apostrophes vanish."""
-    text = text.lower().replace("'", "").replace("’", "").replace("-", " ")
-    return re.findall(r"[a-z0-9&]+|[,.;!?]", text)
-
-
 def match_phrases(tokens: list[str]) -> list[_Match]:
     """Greedy longest match of the known phrases; other words become stop, break or unknown.
 
-    A mood, style, setting, time or colour after a negation in the same clause ("not happy",
-    "no neon") becomes kind "avoided".
+    A known phrase after a negation in the same clause ("not happy", "no neon", "no rain",
+    "no people") becomes kind "avoided", its value the kind it would have had.
     """
     matches: list[_Match] = []
     negated = False
@@ -330,17 +446,18 @@ def match_phrases(tokens: list[str]) -> list[_Match]:
         for size in range(min(LONGEST_PHRASE, len(tokens) - i), 0, -1):
             words = tuple(tokens[i : i + size])
             if words in PHRASES:
-                kind, value = PHRASES[words]
-                if negated and kind in NEGATABLE:
-                    kind, negated = "avoided", False
-                matches.append(_Match(kind, value, " ".join(words)))
+                meanings = tuple(PHRASES[words])
+                if negated and any(kind in NEGATABLE for kind, _ in meanings):
+                    meanings, negated = (("avoided", meanings[0][0]),), False
+                kind, value = meanings[0]
+                matches.append(_Match(kind, value, " ".join(words), meanings))
                 i += size
                 break
         else:
             word = tokens[i]
             kind = _plain_word_kind(word)
             negated = kind == "negation" or (negated and kind != "break")
-            matches.append(_Match(kind, word, word))
+            matches.append(_Match(kind, word, word, ((kind, word),)))
             i += 1
     return matches
 
@@ -350,7 +467,7 @@ def _plain_word_kind(word: str) -> str:
         return "break"
     if word in NEGATIONS:
         return "negation"
-    return "stop" if word in STOPWORDS else "unknown"
+    return "stop" if word in STOPWORDS or word in PLAY_WORDS else "unknown"
 
 
 def _unique(values: list[str]) -> list[str]:
@@ -360,27 +477,74 @@ def _unique(values: list[str]) -> list[str]:
 def mood_of(word: str) -> str | None:
     """The mood family of a word or label ("sad" -> "melancholic"), or None."""
     for match in match_phrases(tokenize(word)):
-        if match.kind == "mood":
-            return match.value
-    return None
+        if moods := _moods(match):
+            return moods[0]
+    return MUSIC_MOODS.get(" ".join(tokenize(word)))
+
+
+# How music is felt, in words that name something else in a request ("driving" is an activity).
+MUSIC_MOODS = {"driving": "energetic"}
+
+
+def _rules_out_people(match: _Match) -> bool:
+    """ "nobody", "no one", "no people", "without humans" """
+    return match.kind == "nobody" or (match.kind == "avoided" and match.words in PEOPLE)
+
+
+def style_look(style: str) -> str | None:
+    """The look of tools.shots.LOOKS a style of STYLES is drawn in, if any."""
+    return shots.name_of("look", style) or STYLE_LOOKS.get(style)
+
+
+def _moods(match: _Match) -> list[str]:
+    """The moods a match names, or the mood its expression implies."""
+    return match.values("mood") or [EXPRESSION_MOODS[e] for e in match.values("expression")]
 
 
 def parse_request(text: str) -> Intent:
-    """Read the user's request: mood, visual styles, characters, colours, settings, unknowns."""
+    """Read the user's request: mood, style and look, characters, colours, the shot's places,
+    time, weather, props and actions, what was ruled out, and the unknown words."""
     matches = match_phrases(tokenize(text))
     characters, palette_colors = _read_characters(matches)
-    moods = _unique([m.value for m in matches if m.kind == "mood"])
-    times = [m.value for m in matches if m.kind == "time"]
+
+    def every(kind: str) -> list[str]:
+        return _unique([value for m in matches for value in m.values(kind)])
+
+    styles = every("style")
+    looks = every("look") or [look for s in styles if (look := style_look(s))]
+    actions: list[str] = []
+    props: list[str] = []
+    for match in matches:  # in order: an activity brings its action and what it is done with
+        nouns = [*match.values("figure"), *match.values("figures")]
+        done = [FIGURE_ACTIVITIES[n] for n in nouns if n in FIGURE_ACTIVITIES]
+        for action, needs in [*done, *map(shots.ACTIVITIES.get, match.values("activity"))]:
+            actions.append(action)
+            props += needs
+        actions += match.values("action")
+        props += match.values("prop")
+    played = any(m.words in PLAY_WORDS for m in matches)
+    actions += [INSTRUMENTS[p] for p in props if played and p in INSTRUMENTS]
+    actions += [MOUNT_ACTIONS[p] for p in props if p in MOUNT_ACTIONS]  # _unique drops repeats
+    shown = [c["name"].split(" in ")[0].split()[-1] for c in characters] + actions
+    moods = _unique([mood for m in matches for mood in _moods(m)]) or _unique(
+        [IMPLIED_MOODS[w] for w in shown if w in IMPLIED_MOODS]
+    )
+    times, weathers = every("time"), every("weather")
     return {
         "text": text,
         "mood": moods[0] if moods else None,
         "moods": moods,
-        "styles": _unique([m.value for m in matches if m.kind == "style"]),
+        "styles": styles,
+        "look": looks[0] if looks else None,
         "characters": characters,
-        "colors": {m.value: COLORS[m.value] for m in matches if m.kind in ("color", "hair_color")},
+        "colors": {m.value: COLORS[m.value] for m in matches if m.kind in COLOR_KINDS},
         "palette_colors": _unique(palette_colors),
-        "settings": _unique([m.value for m in matches if m.kind == "setting"]),
+        "places": every("place"),
         "time_of_day": times[0] if times else None,
+        "weather": weathers[0] if weathers else None,
+        "props": _unique(props),
+        "actions": _unique(actions),
+        "nobody": not characters and any(_rules_out_people(m) for m in matches),
         "avoided": _unique([m.words for m in matches if m.kind == "avoided"]),
         "unknown": _unique([m.words for m in matches if m.kind == "unknown"]),
     }
@@ -459,7 +623,15 @@ def _words_before(matches: list[_Match], i: int) -> list[_Match]:
     """The count words, modifiers and colours right before a figure ("a lone", "two tall")."""
     before: list[_Match] = []
     for match in reversed(matches[max(0, i - 4) : i]):
-        if match.kind not in ("count", "modifier", "color", "hair_color", "hair", "mood"):
+        if match.kind not in (
+            "count",
+            "modifier",
+            "color",
+            "hair_color",
+            "hair",
+            "mood",
+            "expression",
+        ):
             break
         before.insert(0, match)
     return before
@@ -468,11 +640,11 @@ def _words_before(matches: list[_Match], i: int) -> list[_Match]:
 def _slot_after(matches: list[_Match], i: int) -> tuple[str, str | None]:
     """Which part of a character the colour at matches[i] paints, and the garment if named."""
     for match in matches[i + 1 : i + 4]:
-        if match.kind == "garment":
-            return "outfit", match.value
-        if match.kind == "hair":
+        if match.values("garment"):
+            return "outfit", match.values("garment")[0]
+        if match.values("hair"):
             return "hair", None
-        if match.kind == "accent_item":
+        if match.values("accent_item"):
             return "accent", None
         if match.kind not in ("color", "stop"):
             break

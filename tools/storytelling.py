@@ -116,7 +116,7 @@ LEXICON: dict[str, Lexicon] = {
         "[stride] forward, fists clenched, pushing against the wind",
         "the pressure builds like a storm about to break",
         "[roar] and [tear] through everything in the way",
-        "shards of light shatter outward with every hit of the drums",
+        "shards of light shatter outward with every hit of the beat",
         "[stop], chest heaving, and [look] at the wreckage",
         "[walk] away through the smoke, unbroken",
         "embers settle into the darkness",
@@ -391,10 +391,13 @@ def scene_sentence(
     return agree(text, plural=cast.plural)
 
 
-def logline(*, cast: Cast, place: str, mood: str, arc: str) -> str:
-    """One sentence: the mood first, then who does what where, then the music's arc."""
-    quest = agree(LEXICON[mood].quest, plural=cast.plural)
+def logline(*, cast: Cast | None, place: str, mood: str, arc: str) -> str:
+    """One sentence: the mood first, then who does what where (or only where, with no cast),
+    then the music's arc."""
     opening = _capital(with_article(f"{mood} story"))
+    if cast is None:
+        return f"{opening} told by the place alone, {SCENERY[place].at}, while the music {arc}."
+    quest = agree(LEXICON[mood].quest, plural=cast.plural)
     return f"{opening}: {cast.a} {quest} {SCENERY[place].at}, while the music {arc}."
 
 

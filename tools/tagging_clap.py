@@ -6,14 +6,17 @@ against the audio. Each label becomes a sentence through `prompts/clap_<vocabula
 template a vocabulary, so that "jazz", "rainy street" and "calm" each read naturally); the text
 embeddings of a vocabulary are computed once and kept.
 
-Audio: resampled to the feature extractor's rate (48 kHz for LAION CLAP) and embedded in
-windows of the model's length (`max_length_s`, 10 s). A span no longer than a window is one
-window (the feature extractor repeat-pads it); a longer span is covered by the fewest full
-windows, evenly spaced from its start to its end (they overlap a little), and their embeddings
-are averaged. Every window fits the model, so `is_longer` is false for all of them (under
-"fusion" the feature extractor would otherwise mark a random window as long, which makes the
-result random). The feature extractor's `truncation` follows the checkpoint: "fusion" for a
-fusion-enabled model, "rand_trunc" otherwise.
+Audio at the feature extractor's rate (48 kHz for LAION CLAP): the song is decoded again from
+its file at that rate when the audio given has a lower one (the analysis works at 22.05 kHz,
+which holds nothing above 11 kHz, while CLAP's mel filters reach 14 kHz and more); audio with
+no file behind it is resampled. It is embedded in windows of the model's length
+(`max_length_s`, 10 s). A span no longer than a window is one window (the feature extractor
+repeat-pads it); a longer span is covered by the fewest full windows, evenly spaced from its
+start to its end (they overlap a little), and their embeddings are averaged. Every window fits
+the model, so `is_longer` is false for all of them (under "fusion" the feature extractor would
+otherwise mark a random window as long, which makes the result random). The feature
+extractor's `truncation` follows the checkpoint: "fusion" for a fusion-enabled model,
+"rand_trunc" otherwise.
 
 Each analysis section gets its own labels; the song's embedding is the duration-weighted mean of
 its sections' (the windows of the whole track when the analysis has no sections). A label's
@@ -22,11 +25,13 @@ the top k, best first.
 """
 
 import math
+from pathlib import Path
 
 import numpy as np
 import soxr
 
 from prompts import render
+from tools.audio import load_audio
 from tools.errors import InvalidInputError
 from tools.pretrained import load_pretrained, require_ml, torch_device
 from tools.types import Analysis, Label, Section, Tags, TagSet
@@ -47,6 +52,7 @@ class ClapTagger:
         device: str = "auto",
         top_k: int = 5,
         batch_size: int = 8,
+        download: bool = False,
     ) -> None:
         require_ml("clap")
         import torch
@@ -55,10 +61,12 @@ class ClapTagger:
         self.device = torch_device(device)
         self.dtype = torch.float16 if self.device.startswith("cuda") else torch.float32
         self.model = load_pretrained(
-            transformers.ClapModel.from_pretrained, model, dtype=self.dtype
+            transformers.ClapModel.from_pretrained, model, download=download, dtype=self.dtype
         )
         self.model.to(self.device).eval()
-        self.processor = load_pretrained(transformers.ClapProcessor.from_pretrained, model)
+        self.processor = load_pretrained(
+            transformers.ClapProcessor.from_pretrained, model, download=download
+        )
         self.source = f"clap:{model}"
         self.top_k = top_k
         self.batch_size = batch_size
@@ -70,7 +78,7 @@ class ClapTagger:
 
     def tag(self, audio: np.ndarray, sr: int, analysis: Analysis) -> Tags:
         """Top-k style, content and emotion labels for the song and for each of its sections."""
-        y = self.resample(audio, sr)
+        y = self.song_audio(audio, sr, analysis)
         sections = analysis["sections"]
         spans = section_spans(sections, sr=self.sampling_rate, n=len(y)) or [(0, len(y))]
         embeddings = self.embed_spans(y, spans)
@@ -81,6 +89,17 @@ class ClapTagger:
             "song": self.tag_set(song),
             "sections": [self.tag_set(e) for e in embeddings[: len(sections)]],
         }
+
+    def song_audio(self, audio: np.ndarray, sr: int, analysis: Analysis) -> np.ndarray:
+        """The song at the model's rate: decoded from its file (`analysis["path"]`) when `sr`
+        is lower and the file holds the same song (its length within 0.1 s), else `audio`
+        resampled."""
+        path = analysis.get("path")
+        if sr < self.sampling_rate and path and Path(path).is_file():
+            y, _ = load_audio(path, sr=self.sampling_rate)
+            if abs(len(y) / self.sampling_rate - len(audio) / sr) <= 0.1:
+                return y
+        return self.resample(audio, sr)
 
     def resample(self, audio: np.ndarray, sr: int) -> np.ndarray:
         """Mono float32 audio at the feature extractor's sampling rate."""

@@ -68,9 +68,65 @@ Lyrics = list[LyricLine]
 
 
 # ---------------------------------------------------------------- plan
+# The shot is the contract between the writer and the video backends: every field is one
+# element of the picture. Values are short English phrases; the names in `tools.shots`
+# (places, times, weather, props, actions, expressions, framings, looks) are what the
+# procedural renderer draws, and any other phrase is drawn as the nearest of them (recorded).
+
+
+class Setting(TypedDict):
+    place: str  # "lake", "rooftop", … or a short phrase ("a misty mountain lake")
+    time: str  # sunrise | day | golden hour | sunset | dusk | night
+    weather: str  # clear | rain | snow | fog | wind | storm
+
+
+class Subject(TypedDict):
+    character: str  # a character id ("c1")
+    action: str  # "fish", "walk", "sing", "hold hands", …
+    expression: str  # "joyful", "sad", "calm", …: face and body language
+
+
+class ShotCamera(TypedDict):
+    framing: str  # wide | medium | close-up
+    move: str  # "slow push-in", "pan left", "orbit", "static", "handheld", …
+
+
+class Shot(TypedDict):
+    kind: str  # "story", or "performance": the singer (and band) performing the song
+    setting: Setting
+    view: int  # which view of the place (0, 1, 2…): another angle of the same place
+    subjects: list[Subject]  # the characters on screen, each doing something
+    props: list[str]  # objects in the picture ("fishing rod", "boat", "lantern")
+    camera: ShotCamera
+    lighting: str
+    mood: str
+    description: str  # the same shot told in one or two sentences
+
+
+class Unmet(TypedDict):
+    """A planned element that the renderer could not draw, and what it drew instead."""
+
+    element: str  # place | time | weather | prop | action | expression | look | framing | move
+    wanted: str
+    drawn: str  # the substitute, or "" when nothing was drawn for it
+
+
+class Drawn(TypedDict):
+    """What a renderer actually put in the picture, in the names of `tools.shots`."""
+
+    place: str
+    view: int
+    time: str
+    weather: str
+    props: list[str]
+    subjects: list[Subject]
+    look: str
+    camera: ShotCamera
+    accents: list[str]  # what the music drives: "beat flashes", "onset particles", "mouth"
 
 
 class StyleBible(TypedDict):
+    look: NotRequired[str]  # a named look of tools.shots.LOOKS: watercolor, neon, noir, …
     medium: str  # e.g. "flat vector animation with soft paper grain"
     palette: list[str]  # five hex colours: deep, dark, mid, accent, highlight
     lighting: str
@@ -95,6 +151,8 @@ class SectionScript(TypedDict):
     camera: str  # "slow push-in", "pan left", "orbit", "static", "handheld", "crane up"
     characters: list[str]  # character ids on screen
     caption: NotRequired[str]  # optional on-screen text (a title, a lyric)
+    shot: NotRequired[Shot]  # the section's shot; the other fields are its text forms
+    performance: NotRequired[Shot]  # where someone sings: the singer (and band) performing
 
 
 class Script(TypedDict):
@@ -124,6 +182,7 @@ class Scene(TypedDict):
     transition_in: str  # "cut" inside a section, "crossfade" or "flash" at a section change
     caption: NotRequired[str]
     lyrics: NotRequired[Lyrics]  # the lines sung during the scene, in song time: shown timed
+    shot: Shot  # what the picture shows; setting, description and camera are its text forms
 
 
 class Plan(TypedDict):
@@ -141,6 +200,20 @@ class Anchors(TypedDict):
 
     style: str  # PNG: the look of the video
     characters: dict[str, str]  # character id -> PNG: the character sheet
+    # setting key (tools.shots.setting_key) -> PNG: the look of each place at its time and in
+    # its weather, where the backend makes one; a critic compares a clip with its own setting's
+    settings: NotRequired[dict[str, str]]
+
+
+class Rendered(TypedDict, total=False):
+    """What a video backend says of a clip it rendered: the procedural renderer what it drew,
+    a text-to-video backend the prompt the model got (and what had to be cut from it)."""
+
+    drawn: Drawn
+    unmet: list[Unmet]
+    model_prompt: str
+    prompt_tokens: int
+    prompt_cut: list[str]
 
 
 class Attempt(TypedDict):
@@ -151,6 +224,11 @@ class Attempt(TypedDict):
     seconds: float  # wall time of the render
     scores: NotRequired[dict[str, float]]  # style, character, layout, overall: 0..1
     passed: NotRequired[bool]
+    drawn: NotRequired[Drawn]  # what the renderer drew (renderers that can say)
+    unmet: NotRequired[list[Unmet]]  # planned elements it drew otherwise
+    model_prompt: NotRequired[str]  # the prompt a text-to-video model got, within its budget
+    prompt_tokens: NotRequired[int]
+    prompt_cut: NotRequired[list[str]]  # what was cut from the prompt to fit
 
 
 # ---------------------------------------------------------------- roles
@@ -199,8 +277,9 @@ class VideoBackend(Protocol):
         size: tuple[int, int],
         fps: int,
         seed: int,
-    ) -> None:
-        """Write exactly round(end*fps) - round(start*fps) frames, no audio, to out_path."""
+    ) -> "Rendered | None":
+        """Write exactly round(end*fps) - round(start*fps) frames, no audio, to out_path;
+        a renderer that knows what it drew says so."""
         ...
 
 

@@ -1,9 +1,19 @@
 """The real video backend: text- and image-to-video with diffusers (LTX-Video, Wan 2.x, CogVideoX).
 
-Spec `diffusers:<hub id or folder>`, e.g. `diffusers:Lightricks/LTX-Video`,
+Spec `diffusers:<hub id or folder>`, e.g. `diffusers:Lightricks/LTX-Video-0.9.8-13B-distilled`,
 `diffusers:Wan-AI/Wan2.1-T2V-1.3B-Diffusers` or `diffusers:/models/ltx`. diffusers picks the
-pipeline class from the checkpoint's `model_index.json`; weights are never downloaded here: a
-model must be a local folder or already in the local Hugging Face cache.
+pipeline class from the checkpoint's `model_index.json`; weights are downloaded only when asked
+(`download=True`): otherwise a model must be a local folder or already in the local Hugging Face
+cache, and the error names the command that fetches just the files the loader reads.
+
+Settings. Each LTX-Video release has its recommended steps and guidance (diffusers' LTX-Video
+docs, "Notes"): the guidance- and timestep-distilled 0.9.7/0.9.8 models run 8 given timesteps at
+guidance 1.0, 0.9.7-dev 30 steps at 5.0, 0.9.5 40 steps at 3.0; a timestep-conditioned VAE
+(0.9.1+) decodes at timestep 0.05 with noise 0.025 and takes image conditions with noise 0.025.
+`steps`, `guidance_scale` and `image_cond_noise_scale` override them (`--set video.…=`).
+
+Prompts are rendered from the scene's shot within the text encoder's token budget
+(`tools.prompt_budget`): what had to be cut is logged and returned with the clip.
 
 Consistency anchoring. `anchors()` draws one keyframe per character and one for the look of the
 video. With a text-to-image model (`keyframes=`, any diffusers text-to-image checkpoint) they are
@@ -41,7 +51,8 @@ from tools.errors import BackendUnavailableError, GenerationFailedError, Invalid
 from tools.ffmpeg import frame_writer
 from tools.files import write_png
 from tools.pretrained import ML_EXTRA, load_pretrained, torch_device
-from tools.types import Analysis, Anchors, Character, Plan, Scene
+from tools.prompt_budget import Fitted, scene_prompt, text_prompt, tokenizer_count
+from tools.types import Analysis, Anchors, Character, Plan, Rendered, Scene
 
 log = logging.getLogger(__name__)
 
@@ -124,23 +135,71 @@ SUPPORTED = (
 )
 
 
+# The recommended settings of the diffusers-format LTX-Video releases (diffusers' LTX-Video docs).
+DISTILLED_TIMESTEPS = (1000.0, 993.0, 987.0, 981.0, 975.0, 909.0, 725.0, 0.03)
+DECODE_TIMESTEP = 0.05  # timestep-conditioned VAEs (LTX-Video 0.9.1+)
+DECODE_NOISE = 0.025
+IMAGE_COND_NOISE = 0.025
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How a checkpoint is meant to be sampled (None: the pipeline's default)."""
+
+    steps: int | None = None
+    timesteps: tuple[float, ...] | None = None
+    guidance_scale: float | None = None
+
+
+DISTILLED = Recipe(timesteps=DISTILLED_TIMESTEPS, guidance_scale=1.0)
+RECIPES = {
+    "Lightricks/LTX-Video-0.9.8-13B-distilled": DISTILLED,
+    "Lightricks/LTX-Video-0.9.7-distilled": DISTILLED,
+    "Lightricks/LTX-Video-0.9.7-dev": Recipe(steps=30, guidance_scale=5.0),
+    "Lightricks/LTX-Video-0.9.5": Recipe(steps=40, guidance_scale=3.0),
+}
+
+
+def recipe(model: str, family: Family) -> Recipe:
+    """The recipe of a known release; any other LTX-Video model whose name says it is
+    distilled gets the distilled one; else the pipeline's defaults."""
+    if model in RECIPES:
+        return RECIPES[model]
+    if family.name == LTX.name and "distilled" in Path(model).name.lower():
+        return DISTILLED
+    return Recipe()
+
+
+def download_command(model: str) -> str:
+    """The command that fetches only what a diffusers pipeline loads: model_index.json and the
+    component folders (not the single-file checkpoints some repos keep at their root)."""
+    return f"hf download {model} --include model_index.json '*/*'"
+
+
 # ---------------------------------------------------------------- the model on disk
 
 
-def resolve_model(model: str) -> Path:
-    """The folder of a diffusers pipeline: `model` itself, or its snapshot in the local HF cache."""
+def resolve_model(model: str, *, download: bool = False) -> Path:
+    """The folder of a diffusers pipeline: `model` itself, or its snapshot in the local HF cache
+    (fetched first, only the files the pipeline loads, when `download`)."""
     if Path(model).is_dir():
         folder = Path(model)
     else:
-        from huggingface_hub import hf_hub_download
+        from huggingface_hub import hf_hub_download, snapshot_download
         from huggingface_hub.errors import HFValidationError, LocalEntryNotFoundError
 
         try:
-            folder = Path(hf_hub_download(model, "model_index.json", local_files_only=True)).parent
+            if download:
+                folder = Path(snapshot_download(model, allow_patterns=["model_index.json", "*/*"]))
+            else:
+                folder = Path(
+                    hf_hub_download(model, "model_index.json", local_files_only=True)
+                ).parent
         except (LocalEntryNotFoundError, HFValidationError) as error:
             raise BackendUnavailableError(
                 f"model {model!r} is neither a folder nor in the local Hugging Face cache; "
-                f"download it once with `hf download {model}` or give its folder"
+                f"download it once with `{download_command(model)}` (or --set video.download=true)"
+                " or give its folder"
             ) from error
     if not (folder / "model_index.json").is_file():
         raise BackendUnavailableError(
@@ -295,8 +354,10 @@ class DiffusersVideo:
 
     `keyframes`: a diffusers text-to-image model (hub id or folder) for the anchors; without it
     they are first frames of the video model's own text-to-video renders. `offload`: model CPU
-    offload (None: when the weights on disk exceed 80% of the GPU). `steps`: denoising steps
-    (None: the pipeline's default). `pixels`: generated frame area (None: the family's native).
+    offload (None: when the weights on disk exceed 80% of the GPU). `steps`, `guidance_scale`,
+    `image_cond_noise_scale`: sampling settings (None: the checkpoint's recipe, else the
+    pipeline's defaults). `pixels`: generated frame area (None: the family's native).
+    `download`: fetch a hub model that is not in the local cache (default: never download).
     """
 
     name = "diffusers"
@@ -309,7 +370,10 @@ class DiffusersVideo:
         keyframes: str | None = None,
         offload: bool | None = None,
         steps: int | None = None,
+        guidance_scale: float | None = None,
+        image_cond_noise_scale: float | None = None,
         pixels: int | None = None,
+        download: bool = False,
     ) -> None:
         missing = [name for name in ("torch", "transformers", "diffusers") if not find_spec(name)]
         if missing:
@@ -317,10 +381,10 @@ class DiffusersVideo:
                 f"the diffusers video backend needs {', '.join(missing)}: {ML_EXTRA}"
             )
         self.model = model
-        self.folder = resolve_model(model)
+        self.folder = resolve_model(model, download=download)
         self.family = model_family(self.folder)
         self.keyframes = keyframes
-        self.keyframes_folder = resolve_model(keyframes) if keyframes else None
+        self.keyframes_folder = resolve_model(keyframes, download=download) if keyframes else None
         if keyframes is None and self.family.t2v is None:
             raise BackendUnavailableError(
                 f"{model!r} is image-to-video only: give a text-to-image model for its keyframes"
@@ -333,7 +397,10 @@ class DiffusersVideo:
         self.max_clip_seconds = self.family.max_seconds
         self.device = torch_device(device)
         self.offload = offload
+        self.recipe = recipe(model, self.family)
         self.steps = steps
+        self.guidance_scale = guidance_scale
+        self.image_cond_noise_scale = image_cond_noise_scale
         self.pixels = pixels or self.family.pixels
         self._pipes: dict[str, Any] = {}
         self._active: Any = None
@@ -363,8 +430,9 @@ class DiffusersVideo:
         size: tuple[int, int],
         fps: int,
         seed: int,
-    ) -> None:
-        """Write exactly round(end*fps) - round(start*fps) frames of `scene` to `out_path`."""
+    ) -> Rendered:
+        """Write exactly round(end*fps) - round(start*fps) frames of `scene` to `out_path`;
+        returns the prompt the model read and what was cut from it to fit."""
         count = clip_frames(scene, fps=fps, max_seconds=self.max_clip_seconds, by=self.family.name)
         frames = generation_frames(
             count / fps,
@@ -377,11 +445,21 @@ class DiffusersVideo:
         if self.family.i2v is not None:
             image = fit(Image.open(anchor_path(scene, anchors)), gen_size)
         with self._lock:
+            pipe = self._pipeline(self.family.t2v if image is None else self.family.i2v)
+            prompt = scene_prompt(
+                scene, plan, budget=self.family.max_tokens, count=tokenizer_count(pipe.tokenizer)
+            )
+            _report_cut(f"scene {scene['id']}", prompt)
             video = self._generate(
-                scene["prompt"], image=image, frames=frames, size=gen_size, seed=seed
+                pipe, prompt.text, image=image, frames=frames, size=gen_size, seed=seed
             )
         keyframes = transition_keyframes(scene, plan["scenes"], fps=fps)
         write_clip(video, out_path, count=count, size=size, fps=fps, keyframes=keyframes)
+        return {
+            "model_prompt": prompt.text,
+            "prompt_tokens": prompt.tokens,
+            "prompt_cut": list(prompt.cut),
+        }
 
     # ------------------------------------------------------------ generation
 
@@ -390,6 +468,7 @@ class DiffusersVideo:
 
     def _generate(
         self,
+        pipe: Any,
         prompt: str,
         *,
         image: Image.Image | None,
@@ -397,20 +476,39 @@ class DiffusersVideo:
         size: tuple[int, int],
         seed: int,
     ) -> np.ndarray:
-        """One clip from the video model: F x H x W x 3 uint8 at the generation size."""
+        """One clip from the video pipeline `pipe`: F x H x W x 3 uint8 at the generation size."""
         import torch
 
-        pipe = self._pipeline(self.family.t2v if image is None else self.family.i2v)
         options = self._common_options(
             pipe, prompt, negative="video_negative", size=size, seed=seed
         )
         options |= {"num_frames": frames, "max_sequence_length": self.family.max_tokens}
-        options |= _frame_options(pipe, self.family)
+        options |= self._sampling_options(pipe)
         if image is not None:
             options["image"] = image
         with torch.inference_mode():
             video = pipe(**options).frames[0]
         return _uint8(video)
+
+    def _sampling_options(self, pipe: Any) -> dict[str, Any]:
+        """Steps, guidance and the LTX-Video extras: given settings over the recipe over the
+        pipeline's defaults, each only where the pipeline takes it."""
+        accepted = inspect.signature(pipe.__call__).parameters
+        options = _frame_options(pipe, self.family)
+        if self.steps is None and self.recipe.timesteps and "timesteps" in accepted:
+            options["timesteps"] = list(self.recipe.timesteps)
+        elif (steps := self.steps or self.recipe.steps) is not None:
+            options["num_inference_steps"] = steps
+        guidance = _first(self.guidance_scale, self.recipe.guidance_scale)
+        if guidance is not None and "guidance_scale" in accepted:
+            options["guidance_scale"] = guidance
+        noise = _first(
+            self.image_cond_noise_scale,
+            IMAGE_COND_NOISE if _timestep_vae(pipe) else None,
+        )
+        if noise is not None and "image_cond_noise_scale" in accepted:
+            options["image_cond_noise_scale"] = noise
+        return options
 
     def _common_options(
         self, pipe: Any, prompt: str, *, negative: str, size: tuple[int, int], seed: int
@@ -427,8 +525,6 @@ class DiffusersVideo:
         }
         if "negative_prompt" in inspect.signature(pipe.__call__).parameters:
             options["negative_prompt"] = render_prompt(negative)
-        if self.steps is not None:
-            options["num_inference_steps"] = self.steps
         return options
 
     def _first_frames(
@@ -437,12 +533,17 @@ class DiffusersVideo:
         """The first frame of the shortest text-to-video render of each prompt."""
         frames = self.family.frame_step + 1
         gen_size = self._generation_size(size)
-        return {
-            key: Image.fromarray(
-                self._generate(prompt, image=None, frames=frames, size=gen_size, seed=seed + k)[0]
+        pipe = self._pipeline(self.family.t2v)
+        count = tokenizer_count(pipe.tokenizer)
+        images = {}
+        for k, (key, prompt) in enumerate(prompts.items()):
+            fitted = text_prompt(prompt, budget=self.family.max_tokens, count=count)
+            _report_cut(f"anchor {key}", fitted)
+            video = self._generate(
+                pipe, fitted.text, image=None, frames=frames, size=gen_size, seed=seed + k
             )
-            for k, (key, prompt) in enumerate(prompts.items())
-        }
+            images[key] = Image.fromarray(video[0])
+        return images
 
     def _text_to_images(
         self, prompts: dict[str, str], *, size: tuple[int, int], seed: int
@@ -450,14 +551,17 @@ class DiffusersVideo:
         """One image per prompt from the keyframes model, which is released afterwards."""
         import torch
 
-        pipe = self._load(self.keyframes)
+        pipe = self._load(self.keyframes_folder)
         self._place(pipe, offload=self._wants_offload(self.keyframes_folder))
         gen_size = self._generation_size(size)
+        count, budget = tokenizer_count(pipe.tokenizer), token_budget(pipe)
         try:
             images = {}
             for k, (key, prompt) in enumerate(prompts.items()):
+                fitted = text_prompt(prompt, budget=budget, count=count)
+                _report_cut(f"anchor {key}", fitted)
                 options = self._common_options(
-                    pipe, prompt, negative="keyframe_negative", size=gen_size, seed=seed + k
+                    pipe, fitted.text, negative="keyframe_negative", size=gen_size, seed=seed + k
                 )
                 options["output_type"] = "pil"
                 with torch.inference_mode():
@@ -473,7 +577,7 @@ class DiffusersVideo:
     def _pipeline(self, class_name: str) -> Any:
         """The video pipeline of class `class_name`, sharing the weights of the loaded one."""
         if not self._pipes:
-            base = self._load(self.model)
+            base = self._load(self.folder)
             base.vae.enable_tiling()  # decoding a whole clip at once is the memory peak
             self._pipes[type(base).__name__] = base
         pipe = self._pipes.get(class_name)
@@ -484,14 +588,14 @@ class DiffusersVideo:
             self._place(pipe, offload=self._wants_offload(self.folder))
         return pipe
 
-    def _load(self, model: str) -> Any:
-        """A diffusers pipeline from a folder or the local cache: bf16 on CUDA, else float32."""
+    def _load(self, folder: Path) -> Any:
+        """The diffusers pipeline in `folder` (resolved beforehand): bf16 on CUDA, else float32."""
         import diffusers
         import torch
 
         dtype = torch.bfloat16 if self.device.startswith("cuda") else torch.float32
         pipe = load_pretrained(
-            diffusers.DiffusionPipeline.from_pretrained, model, dtype=dtype, local_files_only=True
+            diffusers.DiffusionPipeline.from_pretrained, str(folder), dtype=dtype
         )
         pipe.set_progress_bar_config(disable=True)
         return pipe
@@ -536,14 +640,47 @@ def _sibling(base: Any, class_name: str) -> Any:
 
 def _frame_options(pipe: Any, family: Family) -> dict[str, Any]:
     """LTX-Video's extra inputs: the frame rate (it scales the rotary embeddings) and, for
-    checkpoints with a timestep-conditioned VAE (0.9.1+), the decode noise of their model card."""
+    checkpoints with a timestep-conditioned VAE (0.9.1+), the recommended decode noise."""
     accepted = inspect.signature(pipe.__call__).parameters
     options: dict[str, Any] = {}
     if "frame_rate" in accepted:
         options["frame_rate"] = family.fps
-    if "decode_timestep" in accepted and getattr(pipe.vae.config, "timestep_conditioning", False):
-        options |= {"decode_timestep": 0.03, "decode_noise_scale": 0.025}
+    if "decode_timestep" in accepted and _timestep_vae(pipe):
+        options |= {"decode_timestep": DECODE_TIMESTEP, "decode_noise_scale": DECODE_NOISE}
     return options
+
+
+def _timestep_vae(pipe: Any) -> bool:
+    vae = getattr(pipe, "vae", None)
+    return bool(getattr(getattr(vae, "config", None), "timestep_conditioning", False))
+
+
+def _first(*values: float | None) -> float | None:
+    return next((v for v in values if v is not None), None)
+
+
+def token_budget(pipe: Any, *, default: int = 77) -> int:
+    """The tokens a text-to-image pipeline's text encoder reads: its `max_sequence_length`
+    default or its tokenizer's limit, whichever is smaller (`default` when neither is known)."""
+    parameter = inspect.signature(pipe.__call__).parameters.get("max_sequence_length")
+    limits = [
+        parameter.default if parameter is not None else None,
+        getattr(pipe.tokenizer, "model_max_length", None),
+    ]
+    known = [v for v in limits if isinstance(v, int) and 0 < v < 100_000]
+    return min(known) if known else default
+
+
+def _report_cut(what: str, prompt: Fitted) -> None:
+    """One log line when a prompt had to be cut to fit its text encoder."""
+    if prompt.cut:
+        log.warning(
+            "%s: prompt cut to %d of %d tokens: %s",
+            what,
+            prompt.tokens,
+            prompt.budget,
+            "; ".join(prompt.cut),
+        )
 
 
 def anchor_prompts(plan: Plan) -> dict[str, str]:

@@ -1,20 +1,38 @@
-"""The offline default video backend: flat vector motion graphics drawn from the plan.
+"""The offline default video backend: motion graphics drawn from each scene's shot.
 
-No weights, no network: the style bible's palette colours everything, the scene's setting picks
-an environment, the characters are drawn with a fixed look, the camera text moves a layered
-canvas with parallax, and the song's energy, onsets and beats drive the motion.
+No weights, no network: the shot's place, time of day and weather pick and light an
+environment, its subjects are drawn doing their actions with their expressions and props, the
+style bible's look treats the picture and its palette colours it, the camera moves a layered
+canvas with parallax, and the song's energy, onsets, beats and vocals drive the motion. Each
+clip reports what it drew (`drawn`) and what it drew otherwise (`unmet`).
 """
 
 import os
+
+import numpy as np
+from PIL import Image
 
 from tools.assembly import transition_keyframes
 from tools.errors import InvalidInputError
 from tools.ffmpeg import frame_writer
 from tools.files import write_png
-from tools.procedural.figures import character_sheet
+from tools.procedural.figures import SHEET_BACKGROUND, character_sheet
+from tools.procedural.looks import Treatment, treatment
 from tools.procedural.music import Music
+from tools.procedural.palette import Palette
 from tools.procedural.render import SceneRenderer, still
-from tools.types import Analysis, Anchors, Plan, Scene
+from tools.shots import setting_key
+from tools.types import Analysis, Anchors, Plan, Rendered, Scene
+
+
+def sheet_in_look(sheet: Image.Image, looks: Treatment) -> Image.Image:
+    """A character sheet as the look shows the character (pastel, noir...), on its plain
+    background: the colours the critic then finds in the clips."""
+    plain = np.asarray(sheet)
+    background = (plain == SHEET_BACKGROUND).all(axis=-1)
+    seen = np.array(looks.frame(sheet.copy(), Music.still(intensity=0.5).at(0.0), 0))
+    seen[background] = SHEET_BACKGROUND
+    return Image.fromarray(seen)
 
 
 class ProceduralVideo:
@@ -24,18 +42,33 @@ class ProceduralVideo:
     max_clip_seconds = 8.0
 
     def anchors(self, plan: Plan, *, out_dir: str, size: tuple[int, int], seed: int) -> Anchors:
-        """Write the style reference (a still of the first scene) and one sheet per character."""
+        """Write the style reference (a still of the first scene), a still of the first scene
+        of every other setting (the look of each place) and one sheet per character."""
         if not plan["scenes"]:
             raise InvalidInputError("the plan has no scenes")
         os.makedirs(out_dir, exist_ok=True)
         style = os.path.join(out_dir, "style.png")
         write_png(style, still(plan["scenes"][0], plan=plan, size=size, seed=seed))
+        settings: dict[str, str] = {}
+        for scene in plan["scenes"]:
+            key = setting_key(scene["shot"]["setting"])
+            if key not in settings:
+                path = os.path.join(out_dir, f"setting_{len(settings) + 1:02d}.png")
+                write_png(path, still(scene, plan=plan, size=size, seed=seed))
+                settings[key] = path
+        looks = treatment(
+            plan["bible"].get("look", "flat"), palette=Palette.from_bible(plan["bible"]),
+            size=size, seed=seed,
+        )  # fmt: skip
         sheets = {}
         for character in plan["characters"]:
             path = os.path.join(out_dir, f"character_{character['id']}.png")
-            write_png(path, character_sheet(character, size=size))
+            write_png(
+                path,
+                sheet_in_look(character_sheet(character, size=size, treat=looks.sprite), looks),
+            )
             sheets[character["id"]] = path
-        return Anchors(style=style, characters=sheets)
+        return Anchors(style=style, characters=sheets, settings=settings)
 
     def render(
         self,
@@ -48,8 +81,9 @@ class ProceduralVideo:
         size: tuple[int, int],
         fps: int,
         seed: int,
-    ) -> None:
-        """Write round(end*fps) - round(start*fps) frames of the scene to out_path (no audio)."""
+    ) -> Rendered:
+        """Write round(end*fps) - round(start*fps) frames of the scene to out_path (no audio);
+        returns what was drawn and what was drawn otherwise."""
         first, last = round(scene["start"] * fps), round(scene["end"] * fps)
         if fps <= 0 or last <= first:
             raise InvalidInputError(f"scene {scene['id']} has no frames at {fps} fps")
@@ -59,3 +93,4 @@ class ProceduralVideo:
         with frame_writer(out_path, size=size, fps=fps, keyframes=keyframes) as writer:
             for frame in renderer.frames(music, first=first, count=last - first, fps=fps):
                 writer.write(frame)
+        return renderer.rendered

@@ -51,7 +51,8 @@ class RayVideo:
         size: tuple[int, int],
         fps: int,
         seed: int,
-    ) -> None:
+    ) -> dict | None:
+        """Render on a Ray task; returns what the inner backend says of the clip."""
         ref = self._task(_render).remote(
             self.spec,
             self.device,
@@ -64,7 +65,7 @@ class RayVideo:
             fps=fps,
             seed=seed,
         )
-        _wait(ref)
+        return _wait(ref)
 
     def _task(self, fn: Any) -> Any:
         ray = _ray()
@@ -83,8 +84,8 @@ def _anchors(spec: str, device: str, plan: Plan, **options: Any) -> Anchors:
     return load_backend("video", spec, device=device).anchors(plan, **options)
 
 
-def _render(spec: str, device: str, scene: Scene, **options: Any) -> None:
-    load_backend("video", spec, device=device).render(scene, **options)
+def _render(spec: str, device: str, scene: Scene, **options: Any) -> dict | None:
+    return load_backend("video", spec, device=device).render(scene, **options)
 
 
 def _wait(ref: Any) -> Any:

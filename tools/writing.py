@@ -1,9 +1,11 @@
-"""The offline script writer: a style bible, a character sheet and one scene per section.
+"""The offline script writer: a style bible, a character sheet and one shot per section.
 
 `TemplateWriter` stands in for the script-writing LLM with tables and templates. The request
-wins over the music: its mood, visual style, characters, colours and settings are used as
-asked; what it leaves open comes from the tags (pipeline 1), the story (pipeline 2), both
-(hybrid), or the analysis alone. Deterministic: the same inputs give the same script.
+wins over the music: its mood, look, characters, colours, places, time, weather, activities and
+props are used as asked; what it leaves open comes from the tags (pipeline 1), the story
+(pipeline 2), both (hybrid), the lyrics, or the analysis alone. Every section gets a structured
+`shot` in the names of `tools.shots` (see `tools.directing`), and a `performance` shot where
+someone sings. Deterministic: the same inputs give the same script.
 """
 
 import re
@@ -11,9 +13,25 @@ from typing import NamedTuple
 
 import numpy as np
 
+from tools import shots
+from tools.directing import (
+    DYNAMIC_ENERGY,
+    Backdrop,
+    Beat,
+    describe,
+    framing,
+    lighting,
+    mood_clause,
+    performance_shot,
+    returns,
+    section_backdrops,
+    shot_props,
+    story_subjects,
+    sung,
+)
 from tools.errors import InvalidInputError
-from tools.request import COLORS, Intent, mood_of, parse_request
-from tools.scenery import CONTENT_SCENERY, home_settings, setting_text, spread
+from tools.request import COLORS, Intent, mood_of, parse_request, style_look
+from tools.scenery import CONTENT_SCENERY, Evoked, home_places
 from tools.storytelling import (
     Member,
     arc_phrase,
@@ -21,7 +39,6 @@ from tools.storytelling import (
     cast_phrase,
     dramatic_roles,
     logline,
-    scene_sentence,
     stable_index,
     title,
     with_article,
@@ -34,6 +51,7 @@ from tools.types import (
     Script,
     Section,
     SectionScript,
+    Shot,
     Story,
     StyleBible,
     Tags,
@@ -212,35 +230,49 @@ STYLE_PALETTES: dict[str, Palette] = {
 
 STYLE_MEDIA = {
     "neon": "neon-lit 2D animation with glowing outlines on deep darkness",
-    "watercolor": "hand-painted watercolour animation on textured paper",
+    "watercolor": "hand-painted watercolor animation on textured paper",
     "noir": "high-contrast black-and-white film noir animation with a single colour accent",
     "pastel": "soft pastel 2D animation with rounded shapes",
-    "retro": "1980s synthwave illustration with scanlines and a glowing grid horizon",
+    "retro": "1980s synthwave neon illustration with scanlines and a glowing grid horizon",
     "anime": "cel-shaded anime with clean line art",
     "cinematic": "cinematic live-action look, anamorphic 35mm film",
     "minimal": "minimal flat vector animation with generous negative space",
-    "psychedelic": "psychedelic liquid animation with kaleidoscopic patterns",
-    "vaporwave": "vaporwave collage animation with glossy gradients",
-    "cyberpunk": "cyberpunk 2D animation with holographic signs and hard reflections",
+    "psychedelic": "psychedelic liquid neon animation with kaleidoscopic patterns",
+    "vaporwave": "vaporwave collage animation in glossy pastel gradients",
+    "cyberpunk": "cyberpunk neon 2D animation with holographic signs and hard reflections",
     "pixel art": "crisp 16-bit pixel art animation",
     "comic": "comic-book animation with bold ink outlines and halftone shading",
-    "oil painting": "painterly animation in thick oil-paint strokes",
-    "vintage film": "animation with the look of faded 16mm film, grain and light leaks",
-    "glitch": "digital animation with glitch artefacts and RGB split",
+    "oil painting": "painterly animation in thick oil painting strokes",
+    "vintage film": "animation with the look of faded 16mm retro film, grain and light leaks",
+    "glitch": "digital neon animation with glitch artefacts and RGB split",
 }
-MOOD_MEDIA = {
-    "melancholic": "painterly 2D animation with soft paper grain",
-    "joyful": "bright flat 2D animation with bold simple shapes",
-    "energetic": "bold motion-graphics animation with hard shapes and light trails",
-    "dark": "moody 2D animation with heavy shadows and film grain",
-    "dreamy": "soft-focus 2D animation with glowing edges",
-    "romantic": "warm painterly animation with soft bloom",
-    "angry": "rough high-contrast animation with jagged shapes",
-    "calm": "gentle flat 2D animation with soft gradients",
-    "nostalgic": "2D animation with a faded photo texture",
-    "epic": "sweeping 2D animation with deep perspective and layered depth",
-    "mysterious": "shadowy 2D animation with layers of soft fog",
-    "hopeful": "clean 2D animation with soft gradients and warm light",
+# The medium of each look of tools.shots.LOOKS (each names its look).
+LOOK_MEDIA = {
+    "flat": "bright flat vector animation with bold simple shapes",
+    "watercolor": STYLE_MEDIA["watercolor"],
+    "neon": STYLE_MEDIA["neon"],
+    "noir": STYLE_MEDIA["noir"],
+    "anime": STYLE_MEDIA["anime"],
+    "pixel art": STYLE_MEDIA["pixel art"],
+    "retro film": "retro film animation with the grain, faded colour and light leaks of 16mm",
+    "pastel": STYLE_MEDIA["pastel"],
+    "ink": "ink drawing animation with bold outlines and halftone shading",
+    "oil painting": STYLE_MEDIA["oil painting"],
+}
+# The look a mood suggests when the request names none.
+MOOD_LOOKS = {
+    "melancholic": "watercolor",
+    "calm": "watercolor",
+    "nostalgic": "retro film",
+    "dreamy": "pastel",
+    "dark": "noir",
+    "mysterious": "noir",
+    "energetic": "neon",
+    "joyful": "flat",
+    "romantic": "oil painting",
+    "angry": "ink",
+    "epic": "oil painting",
+    "hopeful": "anime",
 }
 MOOD_LIGHTING = {
     "melancholic": "low, cold light with one warm lamp as the only accent",
@@ -273,9 +305,9 @@ CAMERA_LANGUAGE = {
 
 # ------------------------------------------------------------------------- camera moves
 
+# Names of tools.shots.MOVES. A section at least DYNAMIC_ENERGY loud gets a dynamic move.
 CALM_MOVES = ("slow push-in", "pan left", "crane up", "static", "pan right", "pull back")
-DYNAMIC_MOVES = ("orbit", "handheld", "fast push-in", "tracking shot", "whip pan", "crane down")
-DYNAMIC_ENERGY = 0.6  # a section at least this loud gets a dynamic move
+DYNAMIC_MOVES = ("orbit", "handheld", "whip pan", "crane down", "pan right", "crane up")
 
 # ------------------------------------------------------------------------- characters
 
@@ -326,7 +358,7 @@ DEFAULT_GARMENTS = {
 }
 # {outfit} is the coloured garment with its article ("an orange spacesuit"), {an_accent} the
 # accent colour with its article ("an amber").
-LOOKS = {
+FIGURE_LOOKS = {
     "person": "with {hair} hair and {skin} skin, wearing {outfit} and {an_accent} scarf",
     "singer": "with {hair} hair and {skin} skin, in {outfit}, holding {an_accent} microphone",
     "dancer": "with {hair} hair tied back and {skin} skin, in {outfit} with {accent} sneakers",
@@ -359,10 +391,11 @@ class TemplateWriter:
         request: str,
         lyrics: Lyrics | None = None,
     ) -> Script:
-        """Style bible, characters and one SectionScript per analysis section.
+        """Style bible, characters and one SectionScript (with its shot) per analysis section.
 
-        Lyrics steer what the tables can read in them: the places they name (where the request
-        names none) and their mood (where the request, tags and story give none).
+        Lyrics steer what the tables can read in them: the places, props, actions and weather
+        they name (where the request names none) and their mood (where the request, tags and
+        story give none).
         """
         sections = analysis["sections"]
         if not sections:
@@ -375,33 +408,56 @@ class TemplateWriter:
                 )
         intent = parse_request(request)
         song = song_descriptors(analysis)
-        sung = sung_per_section(lyrics, sections) if lyrics else None
-        mood = script_mood(intent, tags=tags, story=story, song=song, sung=sung)
+        lines = sung_per_section(lyrics, sections) if lyrics else None
+        mood = script_mood(intent, tags=tags, story=story, song=song, sung=lines)
         bible = style_bible(intent, mood=mood)
-        members = script_cast(intent, story=story, song=song)
+        members = [] if intent["nobody"] else script_cast(intent, story=story, song=song)
+        figure = members[0].figure if members else "person"
         seed = stable_index(request, round(analysis["duration"], 1), round(analysis["tempo"]))
         characters = character_sheet(members, palette=bible["palette"], seed=seed)
-        places = section_places(
-            intent, tags=tags, story=story, song=song, members=members, n=len(sections), sung=sung
+        roles = dramatic_roles(sections)
+        heard, evoked = heard_places(roles, tags=tags, song=song, figure=figure)
+        lyric = [LYRIC_FIGURES.sub(" ", text) for text in lines] if lines else [""] * len(roles)
+        scenes = story["sections"] if story else [""] * len(roles)
+        backdrops = section_backdrops(
+            sections,
+            asked=intent["places"],
+            named=[
+                _first("place", a) or _first("place", b) for a, b in zip(lyric, scenes, strict=True)
+            ],
+            heard=heard,
+            evoked=evoked,
+            figure=figure,
+            time=intent["time_of_day"],
+            weather=intent["weather"],
+            sung_weather=[_first("weather", text) for text in lyric],
+            look=bible["look"],
+            mood=mood,
+            props=intent["props"],
         )
-        head = story["title"] if story else title(mood=mood, place=places[0][0], variant=seed)
+        place = backdrops[0].place
+        head = story["title"] if story else title(mood=mood, place=place, variant=seed)
         scripts = section_scripts(
             sections,
-            places=places,
+            backdrops=backdrops,
+            roles=roles,
             intent=intent,
             tags=tags,
+            told=[f"{a} {b}".strip() for a, b in zip(lyric, scenes, strict=True)],
             story=story,
+            singing=sung(analysis, lines),
             mood=mood,
             members=members,
             characters=characters,
-            seed=seed,
+            bible=bible,
         )
         scripts[0]["caption"] = head
-        if story:
+        if story and members:
             synopsis = story["text"]
         else:
             arc = arc_phrase([s["energy"] for s in sections])
-            synopsis = logline(cast=cast_phrase(members), place=places[0][0], mood=mood, arc=arc)
+            cast = cast_phrase(members) if members else None
+            synopsis = logline(cast=cast, place=place, mood=mood, arc=arc)
         return {
             "writer": self.name,
             "title": head,
@@ -459,40 +515,24 @@ def script_cast(intent: Intent, *, story: Story | None, song: dict[str, float]) 
     return cast_members(intent, default_figure=suggested_figure(song))
 
 
-def section_places(
-    intent: Intent,
-    *,
-    tags: Tags | None,
-    story: Story | None,
-    song: dict[str, float],
-    members: list[Member],
-    n: int,
-    sung: list[str] | None = None,
-) -> list[tuple[str, str | None]]:
-    """A (setting key, time of day) per section.
+def heard_places(
+    roles: list[str], *, tags: Tags | None, song: dict[str, float], figure: str
+) -> tuple[list[str], list[Evoked]]:
+    """The place the music gives each section, and the (up to two) places it evokes.
 
-    The request's settings walk through the sections in order; else the places the lyrics name,
-    each from the section it is sung in (the song's own words); else each story scene's place;
-    else, with tags, whichever of the song's two strongest places the section evokes most; else
-    the one place the music evokes.
+    With tags, each section takes whichever of the song's two strongest places its own content
+    labels evoke most; else (or when that picks one place only) the music's first place holds
+    the setup, tension and resolution and its second one the release and the turn (the chorus
+    goes somewhere bigger).
     """
-    figure = members[0].figure
-    time = intent["time_of_day"]
-    if intent["settings"]:
-        return [(key, time) for key in spread(intent["settings"], n)]
-    lyric = [LYRIC_FIGURES.sub(" ", text) for text in sung] if sung else None
-    for texts in (lyric, [*story["sections"]] if story else None):
-        keys = _named_places(texts) if texts else []
-        if keys:
-            return [(key, time) for key in keys]
+    labels = tags["song"]["content"] if tags else rank("content", song)
+    evoked = home_places([label["label"] for label in labels], figure, limit=2)
     if tags:
-        content = [label["label"] for label in tags["song"]["content"]]
-        candidates = home_settings(content, figure, limit=2)
-        picks = [_best_candidate(candidates, section) for section in tags["sections"]]
-    else:
-        content = [label["label"] for label in rank("content", song)]
-        picks = home_settings(content, figure, limit=1) * n
-    return [(key, time or implied) for key, implied in picks]
+        picks = [_best_candidate(evoked, section) for section in tags["sections"]]
+        if len(set(picks)) == len(evoked):
+            return picks, evoked
+    home, away = evoked[0].place, evoked[-1].place
+    return [away if role in ("release", "turn") else home for role in roles], evoked
 
 
 # Words that name a place in a request but are figures of speech in lyrics ("come home", "give
@@ -500,45 +540,44 @@ def section_places(
 LYRIC_FIGURES = re.compile(r"\b(home|window|windows|space|drive|driving|party)\b", re.IGNORECASE)
 
 
-def _named_places(texts: list[str]) -> list[str]:
-    """The place each section's text names; a section naming none stays where the last one was
-    (the first ones take the first place named)."""
-    found = [next(iter(parse_request(text)["settings"]), None) for text in texts]
-    last = next((key for key in found if key), None)
-    if last is None:
-        return []
-    keys = []
-    for key in found:
-        last = key or last
-        keys.append(last)
-    return keys
+def _first(kind: str, text: str) -> str | None:
+    return next(iter(shots.find(kind, text)), None)
 
 
-def _best_candidate(
-    candidates: list[tuple[str, str | None]], section: TagSet
-) -> tuple[str, str | None]:
+def _best_candidate(candidates: list[Evoked], section: TagSet) -> str:
     """The candidate place that this section's content labels evoke most (ties: the first)."""
-    scores = {key: 0.0 for key, _ in candidates}
+    scores = {evoked.place: 0.0 for evoked in candidates}
     for label in section["content"]:
-        key, _ = CONTENT_SCENERY.get(label["label"], (None, None))
-        if key in scores:
-            scores[key] += label["score"]
-    return max(candidates, key=lambda c: scores[c[0]])
+        evoked = CONTENT_SCENERY.get(label["label"])
+        if evoked and evoked.place in scores:
+            scores[evoked.place] += label["score"]
+    return max(scores, key=lambda place: scores[place])
 
 
 # ------------------------------------------------------------------------- style bible
 
 
 def style_bible(intent: Intent, *, mood: str) -> StyleBible:
-    """One look for the whole video: the request's style and colours beat the mood's."""
+    """One look for the whole video: the request's look, style and colours beat the mood's.
+
+    The look is the request's, else the one its first style is drawn in, else the one the mood
+    suggests (MOOD_LOOKS); `medium` names it.
+    """
     styles = intent["styles"]
+    look = (
+        intent["look"]
+        or next((found for s in styles if (found := style_look(s))), None)
+        or MOOD_LOOKS[mood]
+    )
     palette = _with_free_colors(
         next((STYLE_PALETTES[s] for s in styles if s in STYLE_PALETTES), MOOD_PALETTES[mood]),
         intent["palette_colors"],
     )
-    medium = STYLE_MEDIA[styles[0]] if styles else MOOD_MEDIA[mood]
-    if len(styles) > 1:
-        medium += ", with touches of " + " and ".join(styles[1:])
+    lead = styles[0] if styles and names(STYLE_MEDIA[styles[0]], look) else None
+    medium = STYLE_MEDIA[lead] if lead else LOOK_MEDIA[look]
+    extra = [s for s in styles if s != lead and not names(medium, s)]
+    if extra:
+        medium += ", with touches of " + " and ".join(extra)
     lighting = next((STYLE_LIGHTING[s] for s in styles if s in STYLE_LIGHTING), MOOD_LIGHTING[mood])
     camera = CAMERA_LANGUAGE[_pace(mood)]
     deep, dark, mid, accent, highlight = (swatch.name for swatch in palette)
@@ -548,6 +587,7 @@ def style_bible(intent: Intent, *, mood: str) -> StyleBible:
         f"Mood: {mood}. The same characters, palette and look in every shot."
     )
     return {
+        "look": look,
         "medium": medium,
         "palette": [swatch.hex for swatch in palette],
         "lighting": lighting,
@@ -555,6 +595,11 @@ def style_bible(intent: Intent, *, mood: str) -> StyleBible:
         "mood": mood,
         "text": text,
     }
+
+
+def names(text: str, words: str) -> bool:
+    """Whether `text` says `words` (whole words)."""
+    return re.search(rf"\b{re.escape(words)}\b", text) is not None
 
 
 def _with_free_colors(palette: Palette, words: list[str]) -> Palette:
@@ -653,7 +698,7 @@ def _description(member: Member, words: dict[str, str]) -> str:
     """The fixed appearance, verbatim in every prompt that shows the character."""
     noun = member.noun.split(" in ")[0]
     garment = member.garment or DEFAULT_GARMENTS[member.figure]
-    look = LOOKS[member.figure].format(
+    look = FIGURE_LOOKS[member.figure].format(
         skin=words["skin"],
         hair=words["hair"],
         outfit=with_article(f"{words['outfit']} {garment}"),
@@ -694,48 +739,105 @@ def _lab(hex_: str) -> np.ndarray:
 def section_scripts(
     sections: list[Section],
     *,
-    places: list[tuple[str, str | None]],
+    backdrops: list[Backdrop],
+    roles: list[str],
     intent: Intent,
     tags: Tags | None,
+    told: list[str],
     story: Story | None,
+    singing: list[bool],
     mood: str,
     members: list[Member],
     characters: list[Character],
-    seed: int,
+    bible: StyleBible,
 ) -> list[SectionScript]:
-    """Setting, action, camera and cast of every section.
+    """The shot of every section (and its performance shot where someone sings), with the
+    setting, action and camera text forms of the story shot.
 
-    Every section shows the whole cast: the scene sentences always name all of it.
+    `told` is what the lyrics and story say in each section: the actions they name (when they
+    suit the mood) and the props (wherever those make sense) reach the shot. Every story shot
+    shows the whole cast (no one, when the request rules people out: the story's scenes, which
+    tell of a cast, then give way to the mood's images).
     """
-    roles = dramatic_roles(sections)
-    cast = cast_phrase(members)
+    cast = cast_phrase(members) if members else None
     ids = [c["id"] for c in characters]
+    names = {c["id"]: _lower_article(c["name"]) for c in characters}
+    back = returns(sections)
     scripts: list[SectionScript] = []
-    for i, (role, (key, time)) in enumerate(zip(roles, places, strict=True)):
+    for i, (section, role, backdrop) in enumerate(zip(sections, roles, backdrops, strict=True)):
         section_tags = tags["sections"][i] if tags else None
-        if story:
-            action = story["sections"][i].strip()
-        else:
-            tone = intent["mood"] or _section_mood(section_tags) or mood
-            action = scene_sentence(
-                role,
-                cast=cast,
-                place=key,
-                mood=tone,
-                variant=seed + roles[:i].count(role),
-                arriving=i == 0 or places[i - 1][0] != key,
-            )
-        if section_tags and (feel := _feel(section_tags)):
-            action = f"{action} {feel}"
-        scripts.append(
-            {
-                "setting": setting_text(key, time),
-                "action": action,
-                "camera": _camera_move(sections, i, role, scripts),
-                "characters": list(ids),
-            }
+        tone = intent["mood"] or _section_mood(section_tags) or mood
+        same = [k for k in range(i) if (back[k] if back[k] is not None else k) == back[i]]
+        variant = len(same) if back[i] is not None else roles[:i].count(role)
+        lively = role == "release" or section["energy"] >= DYNAMIC_ENERGY
+        beat = Beat(tone, role, lively, variant, asked=intent["mood"] is not None, index=i)
+        scene = story["sections"][i].strip() if story and members else ""
+        told_place = _first("place", scene)
+        # the story's scene is told where it happens here; elsewhere the mood speaks
+        clause = (
+            scene if scene and told_place in (None, backdrop.place) else mood_clause(tone, role)
         )
+        wanted = [*intent["props"], *shots.find("prop", f"{told[i]} {clause}")]
+        performance = (
+            performance_shot(
+                characters,
+                backdrop=backdrop,
+                asked_places=intent["places"],
+                asked_actions=intent["actions"],
+                beat=beat,
+                move="handheld" if beat.lively else "slow push-in",
+                bible_lighting=bible["lighting"],
+                names=names,
+            )
+            if singing[i] and characters
+            else None
+        )
+        performed = {s["action"] for s in performance["subjects"]} if performance else set()
+        subjects = story_subjects(
+            ids,
+            beat=beat,
+            # what the performance shot shows (singing, playing), the story need not repeat
+            asked=[a for a in intent["actions"] if a not in performed],
+            told=shots.find("action", told[i]),
+            wanted=wanted,
+            place=backdrop.place,
+        )
+        props = shot_props(subjects, wanted=wanted, place=backdrop.place)
+        arriving = i == 0 or backdrops[i - 1].place != backdrop.place
+        sentence = describe(
+            subjects, backdrop=backdrop, props=props, cast=cast, names=names, arriving=arriving
+        )
+        description = f"{sentence} {clause}"
+        if section_tags and (feel := _feel(section_tags)):
+            description = f"{description} {feel}"
+        move = _camera_move(sections, i, role, scripts)
+        shot: Shot = {
+            "kind": "story",
+            "setting": backdrop.setting(),
+            "view": backdrop.view,
+            "subjects": subjects,
+            "props": props,
+            "camera": {"framing": framing(role, arriving=arriving), "move": move},
+            "lighting": lighting(backdrop.time, bible["lighting"]),
+            "mood": tone,
+            "description": description,
+        }
+        script: SectionScript = {
+            "setting": shots.setting_text(shot["setting"]),
+            "action": description,
+            "camera": move,
+            "characters": list(ids),
+            "shot": shot,
+        }
+        if performance:
+            script["performance"] = performance
+        scripts.append(script)
     return scripts
+
+
+def _lower_article(name: str) -> str:
+    """ "The First Friend" -> "the first friend" (names the writer made of nouns)."""
+    return name.lower() if name.startswith("The ") else name
 
 
 def _section_mood(section_tags: TagSet | None) -> str | None:

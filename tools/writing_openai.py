@@ -1,12 +1,15 @@
 """The script writer as an LLM behind an OpenAI-compatible chat API (spec `openai:<model>`).
 
-The model gets the song's sections (times, labels, energy, dramatic role), the tags of
-pipeline 1 and/or the story of pipeline 2, and the user's request, and answers with one JSON
-object that a pydantic schema mirroring `Script` validates: one style bible, one character
-sheet, exactly one section script per section. Post-checks (sections in order, character ids
-that exist, outfits that stand out from the palette) feed the same repair loop as schema
-errors. The bible's `text`, carried verbatim in every scene prompt, is composed here from the
-bible's fields so that it always agrees with them.
+The model gets the song's sections (times, labels, energy, dramatic role, whether someone
+sings), the tags of pipeline 1 and/or the story of pipeline 2, the lyrics and the user's
+request, and answers with one JSON object that a pydantic schema mirroring `Script` validates:
+one style bible with its look, one character sheet, exactly one section per section, each with
+a structured shot (and a performance shot where someone sings). The system prompt offers the
+names of `tools.shots` as the preferred words; free phrases are kept (the renderer draws the
+nearest known element). Post-checks (sections in order, character ids that exist, outfits that
+stand out from the palette) feed the same repair loop as schema errors. The bible's `text`,
+carried verbatim in every scene prompt, is composed here from the bible's fields so that it
+always agrees with them.
 """
 
 from typing import Annotated, Literal
@@ -14,6 +17,8 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from prompts import render
+from tools import shots
+from tools.directing import sung
 from tools.errors import InvalidInputError
 from tools.llm_openai import (
     MAX_RETRIES,
@@ -23,7 +28,7 @@ from tools.llm_openai import (
     exactly,
     numbering_problems,
 )
-from tools.request import FIGURES
+from tools.request import FIGURES, Intent, parse_request
 from tools.storytelling import dramatic_roles
 from tools.types import (
     Analysis,
@@ -32,6 +37,7 @@ from tools.types import (
     Script,
     Section,
     SectionScript,
+    Shot,
     Story,
     StyleBible,
     Tags,
@@ -62,6 +68,7 @@ class PaletteColor(StrictModel):
 
 
 class BibleReply(StrictModel):
+    look: str = Field(description="one of the named looks")
     medium: str = Field(description="the look of the whole video, precisely")
     palette: list[PaletteColor] = Field(
         min_length=5, max_length=5, description="deep, dark, mid, accent, highlight"
@@ -86,12 +93,40 @@ class CharacterReply(StrictModel):
     colors: ColorsReply
 
 
+class SettingReply(StrictModel):
+    place: str = Field(description="a place name from the list, or a short drawable phrase")
+    time: str = Field(description="a time of day from the list")
+    weather: str = Field(description="a weather from the list")
+
+
+class SubjectReply(StrictModel):
+    character: str = Field(description="a character id")
+    action: str = Field(description="an action name from the list")
+    expression: str = Field(description="an expression name from the list")
+
+
+class CameraReply(StrictModel):
+    framing: str = Field(description="wide, medium or close-up")
+    move: str = Field(description="a camera move name from the list")
+
+
+class ShotReply(StrictModel):
+    setting: SettingReply
+    view: int = Field(ge=0, le=9, description="which view of the place: 0, 1, 2…")
+    subjects: list[SubjectReply] = Field(description="the characters on screen")
+    props: list[str] = Field(description="prop names from the list")
+    camera: CameraReply
+    lighting: str
+    mood: str
+    description: str = Field(description="the shot in one or two sentences, present tense")
+
+
 class SectionReply(StrictModel):
     section: int = Field(description="the number of the song section, from 0")
-    setting: str = Field(description="a concrete, drawable place with its time of day")
-    action: str = Field(description="what the camera sees, present tense")
-    camera: str = Field(description="one camera move")
-    characters: list[str] = Field(description="ids of the characters on screen")
+    shot: ShotReply
+    performance: ShotReply | None = Field(
+        description="where someone sings: the singer and band performing, else null"
+    )
     caption: str | None = Field(description="on-screen text, or null")
 
 
@@ -138,9 +173,24 @@ class OpenAIWriter:
 
 
 def system_prompt() -> str:
-    """The rules: one bible, one character sheet, one drawable scene per section."""
+    """The rules: one bible, one character sheet, one shot per section, in the names that the
+    renderers draw."""
     moves = ", ".join(dict.fromkeys([*CALM_MOVES, *DYNAMIC_MOVES]))
-    return render("writer_system", max_characters=MAX_CHARACTERS, camera_moves=moves)
+    names = {kind: ", ".join(vocabulary) for kind, vocabulary in shots.VOCABULARIES.items()}
+    return render(
+        "writer_system",
+        max_characters=MAX_CHARACTERS,
+        camera_moves=moves,
+        places=names["place"],
+        times=names["time"],
+        weathers=names["weather"],
+        props=names["prop"],
+        actions=names["action"],
+        expressions=names["expression"],
+        framings=names["framing"],
+        moves=names["move"],
+        looks=names["look"],
+    )
 
 
 def user_prompt(
@@ -157,25 +207,51 @@ def user_prompt(
     return render(
         "writer_user",
         request=request.strip() or "(none: the music decides)",
+        asked=asked_line(parse_request(request)),
         duration=analysis["duration"],
         tempo=analysis["tempo"],
         key=f", in {key}" if key else "",
         count=len(sections),
         last=len(sections) - 1,
-        sections=section_lines(sections),
+        sections=section_lines(analysis, lyrics),
         tags=tag_lines(tags) if tags else "(none)",
         story=story_lines(story) if story else "(none)",
         lyrics=lyric_lines(lyrics, sections) if lyrics else "(none)",
     )
 
 
-def section_lines(sections: list[Section]) -> str:
-    """One line per section: number, label, times, energy and dramatic role."""
+def asked_line(intent: Intent) -> str:
+    """The concrete elements of the request, in the names of tools.shots."""
+    parts = [
+        f"{label}: {', '.join(values)}"
+        for label, values in (
+            ("look", [intent["look"]] if intent["look"] else []),
+            ("places, in order", intent["places"]),
+            ("time of day", [intent["time_of_day"]] if intent["time_of_day"] else []),
+            ("weather", [intent["weather"]] if intent["weather"] else []),
+            ("actions", intent["actions"]),
+            ("props", intent["props"]),
+            (
+                "characters",
+                [f"{c['count']} x {c['name']}" for c in intent["characters"]]
+                or (["none: no people"] if intent["nobody"] else []),
+            ),
+        )
+        if values
+    ]
+    return "; ".join(parts) or "(nothing concrete: the music decides)"
+
+
+def section_lines(analysis: Analysis, lyrics: Lyrics | None = None) -> str:
+    """One line per section: number, label, times, energy, dramatic role, and whether someone
+    sings in it."""
+    sections = analysis["sections"]
     roles = dramatic_roles(sections)
+    singing = sung(analysis, sung_per_section(lyrics, sections) if lyrics else None)
     return "\n".join(
         f"{i}. {s['label']}: {s['start']:.1f}-{s['end']:.1f} s, energy {s['energy']:.2f} "
-        f"({_loudness(s['energy'])}), dramatic role: {role}"
-        for i, (s, role) in enumerate(zip(sections, roles, strict=True))
+        f"({_loudness(s['energy'])}), dramatic role: {role}" + (", sung" if voice else "")
+        for i, (s, role, voice) in enumerate(zip(sections, roles, singing, strict=True))
     )
 
 
@@ -227,11 +303,13 @@ def script_problems(reply: ScriptReply) -> list[str]:
     numbers = [section.section for section in reply.sections]
     problems += numbering_problems(numbers, list(range(len(numbers))), field="sections")
     for i, section in enumerate(reply.sections):
-        unknown = [cid for cid in section.characters if cid not in ids]
-        if unknown:
-            problems.append(
-                f"sections[{i}].characters names {unknown}, not on the character sheet {ids}"
-            )
+        for field, shot in (("shot", section.shot), ("performance", section.performance)):
+            unknown = [s.character for s in shot.subjects if s.character not in ids] if shot else []
+            if unknown:
+                problems.append(
+                    f"sections[{i}].{field}.subjects names {unknown}, not on the character "
+                    f"sheet {ids}"
+                )
     palette = [color.hex for color in reply.bible.palette]
     for character in reply.characters:
         if min_distance(character.colors.outfit, palette) < CLASH:
@@ -257,6 +335,7 @@ def to_script(reply: ScriptReply, *, writer: str) -> Script:
 def to_bible(bible: BibleReply) -> StyleBible:
     """The style bible, with `text` composed from its fields."""
     return {
+        "look": _name("look", bible.look),
         "medium": bible.medium.strip(),
         "palette": [color.hex.lower() for color in bible.palette],
         "lighting": bible.lighting.strip(),
@@ -301,16 +380,65 @@ def to_character(character: CharacterReply) -> Character:
 
 
 def to_section_script(section: SectionReply) -> SectionScript:
-    """A section's script; an empty caption is left out."""
+    """A section's script: its shots, and the text forms of the story shot; an empty caption
+    is left out."""
+    shot = to_shot(section.shot, kind="story")
     script: SectionScript = {
-        "setting": section.setting.strip(),
-        "action": section.action.strip(),
-        "camera": section.camera.strip(),
-        "characters": list(section.characters),
+        "setting": shots.setting_text(shot["setting"]),
+        "action": shot["description"],
+        "camera": shot["camera"]["move"],
+        "characters": [s["character"] for s in shot["subjects"]],
+        "shot": shot,
     }
+    if section.performance:
+        performance = to_shot(section.performance, kind="performance")
+        script["performance"] = performance
     if section.caption and section.caption.strip():
         script["caption"] = section.caption.strip()
     return script
+
+
+def to_shot(reply: ShotReply, *, kind: str) -> Shot:
+    """A shot whose values are names of tools.shots where the reply's words mean one (time,
+    weather, expression, framing, move: their closed sets); places, actions and props stay
+    as written unless they are a name (the renderer draws a phrase as its nearest name)."""
+    return {
+        "kind": kind,
+        "setting": {
+            "place": _exact("place", reply.setting.place),
+            "time": _name("time", reply.setting.time),
+            "weather": _name("weather", reply.setting.weather),
+        },
+        "view": reply.view,
+        "subjects": [
+            {
+                "character": s.character,
+                "action": _exact("action", s.action),
+                "expression": _name("expression", s.expression),
+            }
+            for s in reply.subjects
+        ],
+        "props": [_exact("prop", p) for p in reply.props if p.strip()],
+        "camera": {
+            "framing": _name("framing", reply.camera.framing),
+            "move": _name("move", reply.camera.move),
+        },
+        "lighting": reply.lighting.strip(),
+        "mood": reply.mood.strip(),
+        "description": reply.description.strip(),
+    }
+
+
+def _name(kind: str, text: str) -> str:
+    """The name the words mean ("at golden hour" -> "golden hour"), else the words."""
+    words = text.strip()
+    return shots.name_of(kind, words.lower()) or words
+
+
+def _exact(kind: str, text: str) -> str:
+    """The name when the words are one (any case), else the words as written."""
+    words = text.strip()
+    return words.lower() if words.lower() in shots.VOCABULARIES[kind] else words
 
 
 def ask_script(

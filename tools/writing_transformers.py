@@ -23,7 +23,7 @@ class TransformersWriter:
         model: str = DEFAULT_MODEL,
         *,
         device: str = "auto",
-        max_new_tokens: int = MAX_NEW_TOKENS,
+        max_new_tokens: int | None = MAX_NEW_TOKENS,
     ) -> None:
         self.chat = TransformersChat(model, device=device, max_new_tokens=max_new_tokens)
 

@@ -73,11 +73,20 @@ class Shot:
     pivot: float  # the depth that does not translate
 
 
+# the moves above by their names in tools.shots.MOVES
+MOVE_NAMES = {
+    "zoom_out": "pull back", "push_in": "slow push-in", "orbit": "orbit",
+    "crane_down": "crane down", "crane_up": "crane up", "handheld": "handheld",
+    "pan_left": "pan left", "pan_right": "pan right", "static": "static", "drift": "drift",
+}  # fmt: skip
+
+
 class Camera:
     """A camera move across one clip, with views for each depth."""
 
     def __init__(self, text: str, geometry: Geometry, *, focus: float, seed: int) -> None:
         self.move = camera_move(text)
+        self.move_name = MOVE_NAMES[self.move]
         self.geometry = geometry
         self.focus = focus  # canvas y the zoom centres on (the characters' floor)
         self._phases = [(seed * 0.618 + k * 1.7) % (2 * math.pi) for k in range(4)]

@@ -27,7 +27,7 @@ class Effect(Protocol):
     def draw(self, frame: Image.Image, draw: Draw, view: View, pulse: Pulse) -> None: ...
 
 
-def _hash01(*values: int) -> float:
+def hash01(*values: int) -> float:
     """A repeatable pseudo-random number in 0..1 from integers (beat counts, indices)."""
     h = 2166136261
     for v in values:
@@ -100,7 +100,7 @@ class Blinks:
 
     def draw(self, frame: Image.Image, draw: Draw, view: View, pulse: Pulse) -> None:
         for i, (x0, y0, x1, y1) in enumerate(self.rects):
-            if _hash01(pulse.count // 2, i) < self.share * (0.5 + pulse.drive):
+            if hash01(pulse.count // 2, i) < self.share * (0.5 + pulse.drive):
                 draw.rectangle((*view.pt(x0, y0), *view.pt(x1, y1)), fill=self.color)
 
 
@@ -124,39 +124,203 @@ class Neon:
 
 
 class Rain:
-    """Slanted streaks falling over the whole frame."""
+    """Slanted streaks falling over the whole frame (a screen effect), or only inside a canvas
+    `region` seen at `depth` (rain behind a window)."""
 
-    def __init__(self, color: RGB, count: int, seed: int) -> None:
+    def __init__(
+        self,
+        color: RGB,
+        count: int,
+        seed: int,
+        *,
+        region: tuple[float, float, float, float] | None = None,
+        depth: float = 1.0,
+        slant: float = 0.18,
+        alpha: float = 0.28,
+    ) -> None:
         rng = np.random.default_rng(seed)
-        self.color = color
+        self.color, self.region, self.depth = color, region, depth
+        self.slant, self.alpha = slant, alpha
         self._xs, self._phases = rng.random(count) * 1.2, rng.random(count)
         self._speeds = 1.4 + rng.random(count)  # frame heights a second
 
     def draw(self, frame: Image.Image, draw: Draw, view: View, pulse: Pulse) -> None:
-        w, h = frame.size
-        length, slant = h * 0.05, 0.18
+        x0, y0, w, h = _area(self.region, frame, view)
+        length, slant = h * 0.05, self.slant
         ys = (self._phases * h + pulse.t * self._speeds * h) % (h + length) - length
-        fill = rgba(self.color, 0.28 + 0.2 * pulse.beat)
-        for x, y in zip((self._xs * w - ys * slant).tolist(), ys.tolist(), strict=True):
-            draw.line((x, y, x - length * slant, y + length), fill=fill, width=1)
+        fill = rgba(self.color, self.alpha + 0.2 * pulse.beat)
+        xs = (self._xs * w - ys * slant) % w + x0
+        for x, y in zip(xs.tolist(), (ys + y0).tolist(), strict=True):
+            top = max(y, y0)
+            draw.line((x - (top - y) * slant, top, x - length * slant, y + length), fill=fill)
+
+
+def _area(
+    region: tuple[float, float, float, float] | None, frame: Image.Image, view: View
+) -> tuple[float, float, float, float]:
+    """Left, top, width and height of where a weather effect falls, in frame pixels."""
+    if region is None:
+        return (0.0, 0.0, float(frame.width), float(frame.height))
+    x0, y0 = view.pt(region[0], region[1])
+    x1, y1 = view.pt(region[2], region[3])
+    return (x0, y0, x1 - x0, y1 - y0)
 
 
 class Snow:
-    """Flakes drifting down over the whole frame."""
+    """Flakes drifting down over the whole frame, or inside a canvas `region` at `depth`."""
 
-    def __init__(self, color: RGB, count: int, seed: int) -> None:
+    def __init__(
+        self,
+        color: RGB,
+        count: int,
+        seed: int,
+        *,
+        region: tuple[float, float, float, float] | None = None,
+        depth: float = 1.0,
+    ) -> None:
         rng = np.random.default_rng(seed)
-        self.color = color
+        self.color, self.region, self.depth = color, region, depth
         self._xs, self._phases, self._sizes = rng.random((3, count))
 
     def draw(self, frame: Image.Image, draw: Draw, view: View, pulse: Pulse) -> None:
-        w, h = frame.size
-        ys = (self._phases * h + pulse.t * (0.05 + 0.08 * self._sizes) * h) % h
-        xs = self._xs * w + np.sin(pulse.t * 0.8 + self._phases * 6.3) * h * 0.02
-        radii = (0.6 + 2.2 * self._sizes) * h / 720
-        fill = rgba(self.color, 0.75)
+        x0, y0, w, h = _area(self.region, frame, view)
+        fh = frame.height
+        ys = (self._phases * h + pulse.t * (0.05 + 0.08 * self._sizes) * fh) % h + y0
+        xs = (self._xs * w + np.sin(pulse.t * 0.8 + self._phases * 6.3) * fh * 0.02) % w + x0
+        radii = (0.6 + 2.2 * self._sizes) * fh / 720
+        fill = rgba(self.color, 0.8)
         for x, y, r in zip(xs.tolist(), ys.tolist(), radii.tolist(), strict=True):
             draw.ellipse((x - r, y - r, x + r, y + r), fill=fill)
+
+
+class Gusts:
+    """Wind: fast pale streaks and tumbling leaves or petals blown across the frame."""
+
+    def __init__(self, streak: RGB, leaves: list[RGB], count: int, seed: int) -> None:
+        rng = np.random.default_rng(seed)
+        self.streak, self.leaves, self.depth = streak, leaves, 1.0
+        self._ys, self._phases, self._speeds = rng.random((3, count))
+
+    def draw(self, frame: Image.Image, draw: Draw, view: View, pulse: Pulse) -> None:
+        w, h = frame.size
+        gust = 0.7 + 0.5 * pulse.energy
+        xs = (self._phases + pulse.t * (0.35 + 0.5 * self._speeds) * gust) % 1.3 - 0.15
+        ys = self._ys * h + np.sin(pulse.t * 3 + self._phases * 9) * h * 0.03
+        r = h / 90
+        streak = rgba(self.streak, 0.4)
+        for i, (x, y) in enumerate(zip((xs * w).tolist(), ys.tolist(), strict=True)):
+            if i % 3 == 0:
+                draw.line((x - h * 0.2, y + h * 0.01, x, y), fill=streak, width=max(1, h // 300))
+                continue
+            a = pulse.t * 6 + i
+            dx, dy = math.cos(a) * r * 1.6, math.sin(a) * r * 0.7
+            color = self.leaves[i % len(self.leaves)]
+            draw.polygon([(x - dx, y - dy), (x + dy, y - dx * 0.4), (x + dx, y + dy)], fill=color)
+
+
+@dataclass
+class Lightning:
+    """A storm's lightning: on strong downbeats or onsets a jagged bolt and a pale flash over
+    the sky (drawn only on those frames)."""
+
+    color: RGB
+    sky_bottom: float  # frame fraction the flash reaches down to
+    depth: float = 1.0
+
+    def draw(self, frame: Image.Image, draw: Draw, view: View, pulse: Pulse) -> None:
+        strike = max(pulse.down, pulse.onset * 0.9)
+        if strike < 0.55:
+            return
+        w, h = frame.size
+        draw.rectangle((0, 0, w, h * self.sky_bottom), fill=rgba(self.color, 0.22 * strike))
+        x, y = w * (0.15 + 0.7 * hash01(pulse.count, 11)), 0.0
+        points = [(x, y)]
+        for k in range(7):
+            y += h * self.sky_bottom / 7
+            x += (hash01(pulse.count, k) - 0.5) * h * 0.12
+            points.append((x, y))
+        draw.line(points, fill=rgba(self.color, 0.45 * strike), width=max(3, h // 120))
+        draw.line(points, fill=rgba(self.color, strike), width=max(1, h // 360))
+
+
+class Bubbles:
+    """Bubbles rising through a canvas region and wobbling (underwater)."""
+
+    def __init__(
+        self,
+        region: tuple[float, float, float, float],
+        color: RGB,
+        count: int,
+        size: float,
+        depth: float,
+        seed: int,
+    ) -> None:
+        rng = np.random.default_rng(seed)
+        self.region, self.color, self.size, self.depth = region, color, size, depth
+        self._xs, self._phases, self._sizes = rng.random((3, count))
+
+    def draw(self, frame: Image.Image, draw: Draw, view: View, pulse: Pulse) -> None:
+        x0, y0, x1, y1 = self.region
+        height = y1 - y0
+        ys = y1 - (self._phases * height + pulse.t * height * 0.12 * (1 + self._sizes)) % height
+        xs = x0 + self._xs * (x1 - x0) + np.sin(pulse.t * 2 + self._phases * 20) * self.size * 2
+        radii = self.size * (0.5 + self._sizes) * view.scale
+        outline = rgba(self.color, 0.7)
+        for x, y, r in zip(xs.tolist(), ys.tolist(), radii.tolist(), strict=True):
+            fx, fy = view.pt(x, y)
+            draw.ellipse(
+                (fx - r, fy - r, fx + r, fy + r), outline=outline, width=max(1, round(r / 4))
+            )
+
+
+@dataclass
+class Cascade:
+    """Falling water: streaks sliding down a canvas rect, with foam where they land."""
+
+    rect: tuple[float, float, float, float]
+    colors: list[RGB]  # streak colours, darkest first
+    depth: float
+    streaks: int = 40
+
+    def draw(self, frame: Image.Image, draw: Draw, view: View, pulse: Pulse) -> None:
+        x0, y0, x1, y1 = self.rect
+        height, step = y1 - y0, (x1 - x0) / self.streaks
+        width = max(1, round(step * 0.6))
+        for i in range(self.streaks):
+            speed = 0.8 + 0.6 * hash01(i, 3)
+            length = height * (0.15 + 0.2 * hash01(i, 4))
+            top = y0 + (pulse.t * speed * height + hash01(i, 5) * height) % (height + length)
+            top -= length
+            x = x0 + (i + 0.5) * step
+            a, b = view.pt(x, max(top, y0)), view.pt(x, min(top + length, y1))
+            if b[1] > a[1]:
+                draw.line((*a, *b), fill=self.colors[i % len(self.colors)], width=width)
+        for k in range(6):  # foam puffs at the foot, swelling on the beat
+            cx = x0 + (x1 - x0) * (k + 0.5) / 6
+            r = (x1 - x0) * (0.08 + 0.03 * math.sin(pulse.t * 5 + k) + 0.03 * pulse.beat)
+            fx, fy = view.pt(cx, y1)
+            draw.ellipse((fx - r, fy - r * 0.5, fx + r, fy + r * 0.5), fill=self.colors[-1])
+
+
+@dataclass
+class Stream:
+    """A landscape strip sliding past window holes (a train's view): each frame the strip is
+    cut at the current offset and pasted into every window rect."""
+
+    strip: Image.Image  # RGB, repeats every `period` pixels across its width
+    period: int
+    windows: list[tuple[float, float, float, float]]  # canvas rects
+    top: float  # canvas y of the strip's top
+    speed: float  # canvas pixels a second
+    depth: float
+
+    def draw(self, frame: Image.Image, draw: Draw, view: View, pulse: Pulse) -> None:
+        shift = (pulse.t * self.speed) % self.period
+        for x0, y0, x1, y1 in self.windows:
+            left, top = round(x0 + shift), round(y0 - self.top)
+            piece = self.strip.crop((left, top, left + round(x1 - x0), top + round(y1 - y0)))
+            fx, fy = view.pt(x0, y0)
+            frame.paste(piece, (round(fx), round(fy)))
 
 
 class Motes:
@@ -232,8 +396,8 @@ class Bars:
         cw, ch = (x1 - x0) / self.columns, (y1 - y0) / self.rows
         split = y1 - ch * round(self.rows * 0.7)
         for c in range(self.columns):
-            shape = 0.35 + 0.65 * _hash01(c, 7)  # each column its own band of a spectrum
-            kick = _hash01(pulse.count, c) * max(pulse.onset, pulse.beat)
+            shape = 0.35 + 0.65 * hash01(c, 7)  # each column its own band of a spectrum
+            kick = hash01(pulse.count, c) * max(pulse.onset, pulse.beat)
             level = 0.08 + 0.45 * pulse.energy * shape + 0.4 * kick
             top = y1 - ch * min(self.rows, round(level * self.rows * 1.4))
             left, right = x0 + c * cw + cw * 0.12, x0 + (c + 1) * cw - cw * 0.12
@@ -348,8 +512,8 @@ class Meteor:
         if pulse.down < 0.15:
             return
         x0, y0, x1, y1 = self.region
-        x = x0 + (x1 - x0) * _hash01(pulse.count, 1)
-        y = y0 + (y1 - y0) * _hash01(pulse.count, 2)
+        x = x0 + (x1 - x0) * hash01(pulse.count, 1)
+        y = y0 + (y1 - y0) * hash01(pulse.count, 2)
         run = (1 - pulse.down) * (x1 - x0) * 0.25
         length = (x1 - x0) * 0.08
         head = view.pt(x + run, y + run * 0.4)

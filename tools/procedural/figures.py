@@ -2,24 +2,29 @@
 
 A `Look` is read once from `Character.figure`, `colors` and keywords of its description (hair
 style, skirt, hood, glasses...), so the same character is drawn with the same proportions and
-colours in every scene. Poses move the arms (two-bone IK to hand targets) and legs; sprites are
+colours in every scene. A `Pose` (tools.procedural.poses) moves the arms and legs (two-bone IK
+to hand and foot targets), sits, leans and tilts the body; the expression draws the face (eyes,
+brows, mouth, blush; on a robot's screen and behind an astronaut's visor too); what the figure
+holds (`held`) and sits on or plays (`mounts`) is drawn in its stage around the body. Sprites are
 drawn at 3x, cel-shaded from the top left, reduced and cached.
 """
 
 import math
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
 from PIL import Image, ImageChops, ImageDraw
 
+from tools.procedural import held, mounts
 from tools.procedural.palette import RGB, hex_rgb, mix
+from tools.procedural.pen import HALF_WIDTH, SS, TOP, Pen, Point, Skeleton
+from tools.procedural.poses import Pose
 from tools.procedural.text import font
 from tools.types import Character
 
-_SS = 3  # supersampling of sprites
-_PAD_TOP, _PAD_BOTTOM, _HALF_WIDTH = 0.24, 0.03, 0.5  # sprite box around a unit-height figure
 _SHADOW = (196, 196, 210, 255)  # multiply for the shaded side: darker, slightly cool
 _BLACKISH: RGB = (22, 20, 28)
 _METAL: RGB = (58, 60, 70)
@@ -80,45 +85,10 @@ class Look:
         )
 
 
-# ----------------------------------------------------------------------------- poses
-# Hand and foot targets in figure units (height 1, x from the centre, y down from the crown).
-
-_REST = {"hands": ((-0.17, 0.53), (0.17, 0.53)), "feet": ((-0.07, 0.965), (0.07, 0.965))}
-_POSES = {
-    "rest": _REST,
-    "hips": {**_REST, "hands": ((-0.12, 0.47), (0.12, 0.47))},
-    "wave": {**_REST, "hands": ((-0.17, 0.53), (0.31, -0.02))},
-    "up": {"hands": ((-0.27, -0.07), (0.27, -0.07)), "feet": ((-0.1, 0.965), (0.1, 0.965))},
-    "punch": {**_REST, "hands": ((-0.16, 0.5), (0.09, -0.13))},
-    "point": {**_REST, "hands": ((-0.17, 0.53), (0.44, 0.2))},
-    "clap": {**_REST, "hands": ((-0.015, 0.31), (0.015, 0.31))},
-    "step": {"hands": ((-0.3, 0.05), (0.2, 0.45)), "feet": ((-0.13, 0.965), (0.09, 0.8))},
-    "mic": {**_REST, "hands": ((-0.17, 0.53), (0.045, 0.225))},
-    "mic_reach": {**_REST, "hands": ((-0.42, 0.14), (0.045, 0.225))},
-    "mic_up": {"hands": ((-0.26, -0.08), (0.045, 0.225)), "feet": ((-0.11, 0.965), (0.09, 0.965))},
-}  # fmt: skip
-_POSE_SETS = {  # (calm poses, lively poses)
-    "person": (["rest", "hips"], ["wave", "up", "punch", "point", "wave~"]),
-    "singer": (["mic", "mic_reach"], ["mic_up", "mic_reach", "mic", "mic_up"]),
-    "dancer": (["hips", "clap"], ["up", "step", "point~", "step~", "point"]),
-    "astronaut": (["rest", "wave"], ["wave", "up", "point", "wave~"]),
-    "robot": (["rest", "point"], ["up", "punch", "point~", "punch~"]),
-}
+# ----------------------------------------------------------------------------- limbs
 
 
-def pose_names(kind: str) -> tuple[list[str], list[str]]:
-    """The calm and the lively poses of a kind of figure ("name~" is the mirror of "name")."""
-    return _POSE_SETS.get(kind, _POSE_SETS["person"])
-
-
-def _pose(name: str) -> dict:
-    pose = _POSES[name.rstrip("~")]
-    if not name.endswith("~"):
-        return pose
-    return {k: tuple((-x, y) for x, y in reversed(v)) for k, v in pose.items()}
-
-
-def _bend(start: tuple, target: tuple, l1: float, l2: float, outward: float) -> tuple:
+def _bend(start: Point, target: Point, l1: float, l2: float, outward: float) -> Point:
     """The middle joint of a two-bone limb reaching for target: outwards (the sign of
     `outward`) and downwards where it can choose."""
     dx, dy = target[0] - start[0], target[1] - start[1]
@@ -132,75 +102,26 @@ def _bend(start: tuple, target: tuple, l1: float, l2: float, outward: float) -> 
     return max(joints, key=lambda j: j[0] * outward + 0.5 * abs(outward) * j[1])
 
 
-def _reach(start: tuple, target: tuple, length: float) -> tuple:
+def _reach(start: Point, target: Point, length: float) -> Point:
     dx, dy = target[0] - start[0], target[1] - start[1]
     d = math.hypot(dx, dy)
     k = min(1.0, length / d) if d else 0.0
     return (start[0] + dx * k, start[1] + dy * k)
 
 
-# ----------------------------------------------------------------------------- drawing
-
-
-class _Pen:
-    """Draws figure parts in unit coordinates into a colour image and a part-id map."""
-
-    def __init__(self, height: int) -> None:
-        self.k = height * _SS
-        w, h = round(2 * _HALF_WIDTH * self.k), round((1 + _PAD_TOP + _PAD_BOTTOM) * self.k)
-        self.color = Image.new("RGBA", (w, h), (0, 0, 0, 0))
-        self.ids = Image.new("L", (w, h), 0)
-        self._draws = (ImageDraw.Draw(self.color), ImageDraw.Draw(self.ids))
-        self.part = 0
-
-    def next_part(self) -> None:
-        self.part += 1
-
-    def _p(self, x: float, y: float) -> tuple[float, float]:
-        return ((x + _HALF_WIDTH) * self.k, (y + _PAD_TOP) * self.k)
-
-    def _both(self, method: str, color: RGB, *args, **kwargs) -> None:
-        draw, ids = self._draws
-        getattr(draw, method)(*args, fill=color, **kwargs)
-        getattr(ids, method)(*args, fill=self.part, **kwargs)
-
-    def circle(self, x: float, y: float, r: float, color: RGB) -> None:
-        self.ellipse(x, y, r, r, color)
-
-    def ellipse(self, x: float, y: float, rx: float, ry: float, color: RGB) -> None:
-        (x0, y0), (x1, y1) = self._p(x - rx, y - ry), self._p(x + rx, y + ry)
-        self._both("ellipse", color, (x0, y0, x1, y1))
-
-    def poly(self, points: list[tuple[float, float]], color: RGB) -> None:
-        self._both("polygon", color, [self._p(*p) for p in points])
-
-    def rect(self, x0: float, y0: float, x1: float, y1: float, color: RGB, r: float = 0) -> None:
-        box = (*self._p(x0, y0), *self._p(x1, y1))
-        self._both("rounded_rectangle", color, box, radius=r * self.k)
-
-    def limb(self, points: list[tuple[float, float]], width: float, color: RGB) -> None:
-        """A thick polyline with round ends and joints."""
-        w = width * self.k
-        self._both("line", color, [self._p(*p) for p in points], width=round(w), joint="curve")
-        for x, y in (points[0], points[-1]):
-            self.circle(x, y, width / 2, color)
-
-    def chord(self, x: float, y: float, r: float, start: float, end: float, color: RGB) -> None:
-        (x0, y0), (x1, y1) = self._p(x - r, y - r), self._p(x + r, y + r)
-        self._both("chord", color, (x0, y0, x1, y1), start, end)
-
-
-def _legs(pen: _Pen, look: Look, pose: dict, width: float, hip_y: float) -> None:
+def _legs(pen: Pen, look: Look, pose: Pose, width: float) -> None:
     trousers = {"astronaut": look.outfit, "robot": look.skin}.get(
         look.kind, mix(look.outfit, _BLACKISH, 0.55)
     )
     shoes = look.outfit if look.kind == "robot" else mix(look.accent, _BLACKISH, 0.35)
-    for side, foot in zip((-1, 1), pose["feet"], strict=True):
-        hip = (side * 0.055, hip_y)
-        knee = _bend(hip, foot, 0.23, 0.22, side * 0.3)
+    for i, (side, foot) in enumerate(zip((-1, 1), pose.feet, strict=True)):
+        hip = (side * 0.055, pose.hip)
+        knee = pose.knees[i] if pose.knees else _bend(hip, foot, 0.23, 0.22, side * 0.3)
         ankle = _reach(knee, foot, 0.22)
         pen.next_part()
         pen.limb([hip, knee, ankle], width, trousers)
+        if pose.knees:  # the thigh comes towards us: a lap over the hips
+            pen.ellipse(knee[0], (hip[1] + knee[1]) / 2, width * 0.62, 0.045, trousers)
         if look.kind == "robot":
             pen.circle(*knee, width * 0.55, look.hair)
         pen.rect(
@@ -213,31 +134,35 @@ def _legs(pen: _Pen, look: Look, pose: dict, width: float, hip_y: float) -> None
         )
 
 
-def _arms(pen: _Pen, look: Look, pose: dict, width: float, shoulder_x: float, mic: bool) -> None:
-    sleeve = look.skin if look.kind == "robot" else look.outfit
-    hand = {"robot": look.hair, "astronaut": mix(look.outfit, _METAL, 0.35)}.get(
-        look.kind, look.skin
-    )
-    for side, target in zip((-1, 1), pose["hands"], strict=True):
-        shoulder = (side * shoulder_x, 0.235)
+def _joints(pose: Pose, shoulders: tuple[Point, Point]) -> tuple[tuple, tuple]:
+    """Elbows and wrists of both arms reaching for the pose's hand targets."""
+    elbows, wrists = [], []
+    for side, shoulder, target in zip((-1, 1), shoulders, pose.hands, strict=True):
         elbow = _bend(shoulder, target, 0.17, 0.16, side)
-        wrist = _reach(elbow, target, 0.16)
+        elbows.append(elbow)
+        wrists.append(_reach(elbow, target, 0.16))
+    return tuple(elbows), tuple(wrists)
+
+
+def _arms(pen: Pen, look: Look, skeleton: Skeleton, elbows: tuple, width: float) -> None:
+    sleeve = look.skin if look.kind == "robot" else look.outfit
+    for shoulder, elbow, wrist in zip(skeleton.shoulders, elbows, skeleton.wrists, strict=True):
         pen.next_part()
         pen.limb([shoulder, elbow, wrist], width, sleeve)
         if look.kind == "robot":
             pen.circle(*elbow, width * 0.55, look.hair)
-        if mic and side == 1:
-            _mic(pen, wrist)
-        pen.circle(*wrist, width * 0.58, hand)
 
 
-def _mic(pen: _Pen, wrist: tuple[float, float]) -> None:
-    head = (wrist[0] - 0.022, wrist[1] - 0.062)
-    pen.limb([(wrist[0] + 0.008, wrist[1] + 0.02), head], 0.022, _METAL)
-    pen.circle(*head, 0.024, (150, 152, 160))
+def _hands(pen: Pen, look: Look, skeleton: Skeleton, width: float, fists: bool) -> None:
+    hand = {"robot": look.hair, "astronaut": mix(look.outfit, _METAL, 0.35)}.get(
+        look.kind, look.skin
+    )
+    for wrist in skeleton.wrists:
+        pen.next_part()
+        pen.circle(*wrist, width * (0.52 if fists else 0.6), hand)
 
 
-def _torso(pen: _Pen, look: Look, half: float) -> None:
+def _torso(pen: Pen, look: Look, half: float) -> None:
     pen.next_part()
     hem = 0.62 if "coat" in look.extras else 0.53
     body = look.skin if look.kind == "robot" else look.outfit
@@ -271,12 +196,106 @@ def _torso(pen: _Pen, look: Look, half: float) -> None:
         pen.rect(-0.07, 0.37, 0.07, 0.42, look.hair, r=0.01)
 
 
-def _head(pen: _Pen, look: Look, singing: bool) -> None:
+# ----------------------------------------------------------------------------- faces
+
+_MOUTH = (110, 40, 50)
+_WHITE = (250, 248, 244)
+_BLUSH = (236, 110, 120)
+_TEAR = (150, 205, 245)
+# expression -> (eyes, brows (inner, outer) lift or None, mouth, blush)
+_FACES: dict[str, tuple[str, tuple[float, float] | None, str, bool]] = {
+    "joyful": ("happy", None, "grin", True),
+    "sad": ("open", (-0.014, 0.008), "frown", False),
+    "calm": ("open", None, "line", False),
+    "angry": ("narrow", (0.016, -0.01), "shout", False),
+    "dreamy": ("closed", None, "soft", False),
+    "surprised": ("round", (-0.02, -0.016), "o", False),
+    "fierce": ("narrow", (0.01, -0.006), "set", False),
+    "tender": ("happy", (-0.006, 0.002), "soft", True),
+}
+
+
+def _face(
+    pen: Pen,
+    expression: str,
+    *,
+    gaze: str,
+    mouth: int,
+    at: Point,
+    scale: float,
+    ink: RGB,
+    skin: RGB,
+    cheeks: bool = True,
+) -> None:
+    """Eyes, brows and mouth of an expression on a face centred at `at`; `mouth` > 0 sings
+    (1 half open, 2 wide open)."""
+    eyes, brows, mouth_kind, blush = _FACES.get(expression, _FACES["calm"])
+    x0, y0 = at
+    s = scale
+    lift = {"up": -0.02, "down": 0.016}.get(gaze, 0.0) * s
+    ey, my = y0 + 0.017 * s + lift, y0 + 0.058 * s + lift * 0.5
+    stroke = 0.011 * s
+    for side in (-1, 1):
+        ex = x0 + side * 0.033 * s
+        if eyes == "happy":
+            pen.arc(ex, ey + 0.006 * s, 0.013 * s, 0.011 * s, 200, 340, stroke, ink)
+        elif eyes == "closed":
+            pen.arc(ex, ey - 0.004 * s, 0.013 * s, 0.01 * s, 20, 160, stroke, ink)
+        elif eyes == "round":
+            pen.ellipse(ex, ey, 0.017 * s, 0.02 * s, _WHITE)
+            pen.circle(ex, ey + 0.002 * s, 0.009 * s, ink)
+        elif eyes == "narrow":
+            pen.ellipse(ex, ey + 0.002 * s, 0.014 * s, 0.0075 * s, ink)
+        else:
+            squint = 0.6 if gaze == "down" else 1.0
+            pen.ellipse(ex, ey, 0.011 * s, 0.016 * s * squint, ink)
+            pen.circle(ex - 0.004 * s, ey - 0.006 * s * squint, 0.0035 * s, _WHITE)
+        if brows:
+            inner, outer = brows
+            by = ey - 0.03 * s
+            pen.line(
+                [(x0 + side * 0.014 * s, by + inner * s), (x0 + side * 0.05 * s, by + outer * s)],
+                stroke * 1.2,
+                ink,
+            )
+        if blush and cheeks:
+            pen.ellipse(
+                x0 + side * 0.056 * s, my - 0.014 * s, 0.015 * s, 0.009 * s, mix(skin, _BLUSH, 0.55)
+            )
+    if expression == "sad" and cheeks:
+        pen.ellipse(x0 + 0.04 * s, ey + 0.03 * s, 0.006 * s, 0.01 * s, _TEAR)
+    if mouth == 1:
+        pen.ellipse(x0, my, 0.017 * s, 0.012 * s, _MOUTH)
+    elif mouth >= 2:
+        pen.ellipse(x0, my + 0.004 * s, 0.022 * s, 0.027 * s, _MOUTH)
+        pen.ellipse(x0, my + 0.017 * s, 0.012 * s, 0.008 * s, (214, 96, 110))
+    elif mouth_kind == "grin":
+        pen.chord(x0, my - 0.008 * s, 0.03 * s, 0, 180, _MOUTH)
+        pen.rect(x0 - 0.022 * s, my - 0.008 * s, x0 + 0.022 * s, my - 0.001 * s, _WHITE)
+    elif mouth_kind == "soft":
+        pen.arc(x0, my - 0.012 * s, 0.02 * s, 0.014 * s, 30, 150, stroke, _MOUTH)
+    elif mouth_kind == "frown":
+        pen.arc(x0, my + 0.016 * s, 0.022 * s, 0.016 * s, 210, 330, stroke, _MOUTH)
+    elif mouth_kind == "shout":
+        pen.chord(x0, my + 0.012 * s, 0.024 * s, 180, 360, _MOUTH)
+        pen.rect(x0 - 0.016 * s, my - 0.009 * s, x0 + 0.016 * s, my - 0.004 * s, _WHITE)
+    elif mouth_kind == "o":
+        pen.ellipse(x0, my + 0.002 * s, 0.013 * s, 0.017 * s, _MOUTH)
+    elif mouth_kind == "set":
+        pen.line([(x0 - 0.027 * s, my), (x0 + 0.027 * s, my)], stroke * 1.1, _MOUTH)
+    else:
+        pen.arc(x0, my - 0.02 * s, 0.018 * s, 0.02 * s, 60, 120, stroke, _MOUTH)
+
+
+# ----------------------------------------------------------------------------- heads
+
+
+def _head(pen: Pen, look: Look, expression: str, gaze: str, mouth: int, worn: bool) -> None:
     if look.kind == "astronaut":
-        _helmet(pen, look)
+        _helmet(pen, look, expression, gaze, mouth)
         return
     if look.kind == "robot":
-        _robot_head(pen, look)
+        _robot_head(pen, look, expression, gaze, mouth)
         return
     style, hair = look.hair_style, look.hair
     pen.next_part()
@@ -292,16 +311,9 @@ def _head(pen: _Pen, look: Look, singing: bool) -> None:
         pen.limb([(0.07, 0.05), (0.13, 0.1), (0.14, 0.2)], 0.045, hair)
     pen.next_part()
     pen.circle(0.0, 0.1, 0.085, look.skin)
-    eye = mix(_BLACKISH, look.hair, 0.2)
-    for side in (-1, 1):
-        pen.ellipse(side * 0.032, 0.11, 0.011, 0.016, eye)
-    if singing:
-        pen.ellipse(0.0, 0.148, 0.018, 0.014, (110, 40, 50))
-    if "glasses" in look.extras:
-        pen.rect(-0.062, 0.096, 0.062, 0.124, _BLACKISH, r=0.01)
     if style != "bald":
         pen.chord(0.0, 0.09, 0.093, 180, 360, hair)
-        pen.poly([(-0.093, 0.088), (-0.01, 0.088), (-0.084, 0.13)], hair)
+        pen.poly([(-0.093, 0.088), (-0.01, 0.088), (-0.084, 0.12)], hair)
     if style == "bun":
         pen.circle(0.0, 0.0, 0.045, hair)
     if style == "mohawk":
@@ -310,75 +322,180 @@ def _head(pen: _Pen, look: Look, singing: bool) -> None:
     if "hat" in look.extras:
         pen.chord(0.0, 0.085, 0.095, 180, 360, look.accent)
         pen.rect(-0.11, 0.075, 0.11, 0.095, look.accent, r=0.01)
-    if "headphones" in look.extras:
-        pen.limb([(-0.09, 0.09), (-0.06, 0.0), (0.06, 0.0), (0.09, 0.09)], 0.018, _METAL)
+    ink = mix(_BLACKISH, look.hair, 0.2)
+    _face(
+        pen, expression, gaze=gaze, mouth=mouth, at=(0.0, 0.1), scale=1.0, ink=ink, skin=look.skin
+    )
+    if "glasses" in look.extras:
         for side in (-1, 1):
-            pen.ellipse(side * 0.09, 0.11, 0.025, 0.035, look.accent)
+            pen.arc(side * 0.033, 0.117, 0.024, 0.02, 0, 360, 0.008, _BLACKISH)
+    if worn or "headphones" in look.extras:
+        pen.next_part()
+        pen.limb([(-0.1, 0.1), (-0.08, -0.005), (0.08, -0.005), (0.1, 0.1)], 0.028, _METAL)
+        for side in (-1, 1):
+            pen.ellipse(side * 0.1, 0.115, 0.036, 0.05, _METAL)
+            pen.ellipse(side * 0.108, 0.115, 0.024, 0.038, look.accent)
 
 
-def _helmet(pen: _Pen, look: Look) -> None:
+def _helmet(pen: Pen, look: Look, expression: str, gaze: str, mouth: int) -> None:
     pen.next_part()
     pen.circle(0.0, 0.1, 0.118, mix(look.outfit, (255, 255, 255), 0.25))
-    pen.ellipse(0.0, 0.11, 0.085, 0.065, (20, 24, 40))
-    pen.ellipse(-0.03, 0.085, 0.03, 0.014, look.accent)
+    pen.ellipse(0.0, 0.11, 0.088, 0.07, (20, 24, 40))
+    pen.circle(0.0, 0.112, 0.06, look.skin)
+    _face(
+        pen,
+        expression,
+        gaze=gaze,
+        mouth=mouth,
+        at=(0.0, 0.1),
+        scale=0.78,
+        ink=_BLACKISH,
+        skin=look.skin,
+    )
+    pen.arc(0.0, 0.11, 0.075, 0.058, 200, 250, 0.012, (200, 215, 235))  # glare
     pen.rect(-0.06, 0.19, 0.06, 0.22, look.accent, r=0.01)
 
 
-def _robot_head(pen: _Pen, look: Look) -> None:
+def _robot_head(pen: Pen, look: Look, expression: str, gaze: str, mouth: int) -> None:
     pen.next_part()
     pen.limb([(0.0, 0.02), (0.0, -0.05)], 0.014, look.hair)
     pen.circle(0.0, -0.055, 0.022, look.accent)
     pen.rect(-0.1, 0.0, 0.1, 0.175, look.outfit, r=0.03)
-    pen.rect(-0.078, 0.035, 0.078, 0.14, (16, 18, 26), r=0.02)
-    for side in (-1, 1):
-        pen.circle(side * 0.035, 0.085, 0.02, look.accent)
+    screen = (16, 18, 26)
+    pen.rect(-0.078, 0.035, 0.078, 0.14, screen, r=0.02)
+    _face(
+        pen,
+        expression,
+        gaze=gaze,
+        mouth=mouth,
+        at=(0.0, 0.07),
+        scale=1.05,
+        ink=look.accent,
+        skin=screen,
+        cheeks=False,
+    )
     pen.rect(-0.12, 0.06, -0.1, 0.12, look.hair, r=0.008)
     pen.rect(0.1, 0.06, 0.12, 0.12, look.hair, r=0.008)
 
 
-def _shade(pen: _Pen) -> Image.Image:
+# ----------------------------------------------------------------------------- sprites
+
+
+def _shade(pen: Pen) -> tuple[Image.Image, tuple[int, int]]:
     """Cel shading lit from the top left: each part's right edge and what fronter parts shade.
 
-    The shadow mask is found on the supersampled part map, then applied after reduction."""
-    ids = np.asarray(pen.ids)
+    The shadow mask is found on the supersampled part map (cropped to what was drawn), then
+    applied after reduction."""
+    box = pen.color.getbbox()
+    x0, y0 = box[0] - box[0] % SS, box[1] - box[1] % SS
+    x1, y1 = box[2] + (-box[2]) % SS, box[3] + (-box[3]) % SS
+    ids = np.asarray(pen.ids.crop((x0, y0, x1, y1)))
     d = max(2, round(0.028 * pen.k))
     shaded = np.ones(ids.shape, bool)
     shaded[:, :-d] = ids[:, :-d] != ids[:, d:]
     shaded[d:, d:] |= ids[:-d, :-d] > ids[d:, d:]
     shaded &= ids > 0
-    mask = Image.fromarray(shaded.view(np.uint8) * np.uint8(255)).reduce(_SS)
-    image = pen.color.reduce(_SS)
+    mask = Image.fromarray(shaded.view(np.uint8) * np.uint8(255)).reduce(SS)
+    image = pen.color.crop((x0, y0, x1, y1)).reduce(SS)
     image.paste(ImageChops.multiply(image, Image.new("RGBA", image.size, _SHADOW)), mask=mask)
-    return image
+    return image, (x0 // SS, y0 // SS)
 
 
-@lru_cache(maxsize=32)
-def sprite(look: Look, pose_name: str, height: int) -> tuple[Image.Image, tuple[int, int]]:
-    """The figure in a pose, `height` pixels from crown to soles, and where its feet are."""
-    pose, pen = _pose(pose_name), _Pen(height)
+Treat = Callable[[Image.Image], Image.Image] | None
+
+
+@lru_cache(maxsize=128)
+def sprite(
+    look: Look,
+    pose: Pose,
+    *,
+    expression: str = "calm",
+    props: tuple[str, ...] = (),
+    mouth: int = 0,
+    height: int,
+    treat: Treat = None,
+) -> tuple[Image.Image, tuple[int, int]]:
+    """The figure in a pose with an expression and its attached props (held, worn, mounts,
+    piano, drums), `height` pixels from crown to soles, and the point that rests on the floor
+    (between the feet; a mount's wheels or waterline; the middle of a lying body).
+
+    `mouth` opens a singer's mouth (0 the expression's mouth, 1 half, 2 wide open)."""
+    pen = Pen(height)
     bulky = look.kind == "astronaut"
-    pen.next_part()  # what hangs behind the body
-    if bulky:
+    half = 0.155 if bulky else (0.12 if look.kind == "robot" else 0.13)
+    arm = 0.085 if bulky else 0.058
+    upper = ((0.0, pose.hip), pose.bend, (0.0, pose.hip - 0.5 + pose.slump))
+    neck = ((0.0, 0.2), pose.head, (0.0, {"down": 0.03, "up": -0.02}.get(pose.gaze, 0.0)))
+    with pen.turned(*upper):
+        shoulders = (pen.at(-(half - 0.025), 0.235), pen.at(half - 0.025, 0.235))
+        chest = pen.at(0.0, 0.36)
+        with pen.turned(*neck):
+            head = pen.at(0.0, 0.1)
+    elbows, wrists = _joints(pose, shoulders)
+    skeleton = Skeleton(shoulders=shoulders, wrists=wrists, head=head, chest=chest)
+
+    def stage(name: str) -> None:
+        mounts.draw(pen, name, look, skeleton, props, pose)
+        held.draw(pen, name, look, skeleton, props, pose)
+
+    stage("back")
+    with pen.turned(*upper):
+        _behind_body(pen, look)
+    _legs(pen, look, pose, 0.095 if bulky else 0.075)
+    with pen.turned(*upper):
+        _torso(pen, look, half)
+        with pen.turned(*neck):
+            _head(pen, look, expression, pose.gaze, mouth, "headphones" in props)
+    stage("body")
+    _arms(pen, look, skeleton, elbows, arm)
+    stage("hands")
+    _hands(pen, look, skeleton, arm, pose.fists)
+    stage("over")
+    image, (ox, oy) = _shade(pen)
+    feet = (HALF_WIDTH * height - ox, (TOP + mounts.ground(pose)) * height - oy)
+    if pose.tilt:
+        image, feet = _tilted(image, feet, pose.tilt)
+    if treat is not None:
+        image = treat(image)
+    return image, (round(feet[0]), round(feet[1]))
+
+
+def _behind_body(pen: Pen, look: Look) -> None:
+    pen.next_part()
+    if look.kind == "astronaut":
         pen.rect(-0.15, 0.2, 0.15, 0.5, mix(look.outfit, _METAL, 0.3), r=0.03)  # backpack
     if "cape" in look.extras:
         pen.poly([(-0.12, 0.21), (0.12, 0.21), (0.24, 0.8), (-0.24, 0.8)], look.accent)
-    _legs(pen, look, pose, 0.095 if bulky else 0.075, 0.5)
-    half = 0.155 if bulky else (0.12 if look.kind == "robot" else 0.13)
-    _torso(pen, look, half)
-    _head(pen, look, singing=look.kind == "singer")
-    mic = look.kind == "singer" and pose_name.startswith("mic")
-    _arms(pen, look, pose, 0.085 if bulky else 0.058, half - 0.025, mic)
-    image = _shade(pen)
-    feet = (image.width // 2, round((1 + _PAD_TOP) * height))
-    return image, feet
 
 
-def character_sheet(character: Character, *, size: tuple[int, int]) -> Image.Image:
-    """The character standing large on a neutral background, with its name and colours."""
+def _tilted(image: Image.Image, feet: Point, degrees: float) -> tuple[Image.Image, Point]:
+    """The sprite turned about its feet; a figure turned past 45 degrees lies on its side and
+    rests on the middle of its lowest edge."""
+    w, h = image.size
+    side = math.ceil(2 * math.hypot(w, h))
+    canvas = Image.new("RGBA", (side, side), (0, 0, 0, 0))
+    at = (side // 2 - round(feet[0]), side // 2 - round(feet[1]))
+    canvas.paste(image, at)
+    turned = canvas.rotate(-degrees, resample=Image.BICUBIC, center=(side // 2, side // 2))
+    box = turned.getbbox()
+    turned = turned.crop(box)
+    if abs(degrees) > 45:
+        return turned, (turned.width / 2, turned.height - 1)
+    return turned, (side // 2 - box[0], side // 2 - box[1])
+
+
+SHEET_BACKGROUND: RGB = (128, 128, 132)
+
+
+def character_sheet(
+    character: Character, *, size: tuple[int, int], treat: Treat = None
+) -> Image.Image:
+    """The character standing large on a neutral background, with its name and colours;
+    `treat` is the look's treatment of sprites."""
     w, h = size
-    sheet = Image.new("RGB", size, (128, 128, 132))
+    sheet = Image.new("RGB", size, SHEET_BACKGROUND)
     look = Look.of(character)
-    image, (fx, fy) = sprite(look, pose_names(look.kind)[0][0], round(h * 0.7))
+    image, (fx, fy) = sprite(look, Pose(), height=round(h * 0.7), treat=treat)
     sheet.paste(image, (w // 2 - fx, round(h * 0.84) - fy), image)
     draw = ImageDraw.Draw(sheet)
     label = font(max(10, h // 24))

@@ -6,6 +6,7 @@ opaque tiles are plain memory copies, only tiles along its edges are blended thr
 """
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -262,6 +263,12 @@ class Layer:
     def absorb(self, other: "Layer") -> None:
         """Composite a nearer layer into this one for good (it then moves with this depth)."""
         self._image.alpha_composite(other._image, (other.x - self.x, other.y - self.y))
+        self._prepared = None
+
+    def apply(self, treat: Callable[[Image.Image], Image.Image]) -> None:
+        """Pass the art through a treatment for good (a look's paper, strokes or outlines)."""
+        self._image = treat(self._image)
+        self.opaque = self._image.getchannel("A").getextrema()[0] == 255
         self._prepared = None
 
     def covers_from(self, canvas_width: int) -> float:

@@ -24,6 +24,7 @@ class Pulse:
     count: int  # beats since the start of the song
     phase: float  # position between the last beat and the next, 0..1
     intensity: float  # the scene's intensity, for scaling effects
+    vocal: float = 0.0  # how much someone sings now (opens a singer's mouth)
 
     @property
     def drive(self) -> float:
@@ -43,10 +44,12 @@ class Music:
         beats: list[float],
         downbeats: list[float],
         intensity: float,
+        vocal: list[float] | None = None,
     ) -> None:
         self._hz = float(hz)
         self._energy = np.asarray(energy, dtype=np.float32)
         self._onset = np.asarray(onset, dtype=np.float32)
+        self._vocal = np.asarray(vocal or [], dtype=np.float32)
         self._beats = sorted(beats)
         self._downbeats = sorted(downbeats) or self._beats[::4]
         self._intensity = float(np.clip(intensity, 0.0, 1.0))
@@ -60,6 +63,7 @@ class Music:
             beats=analysis["beats"],
             downbeats=analysis["downbeats"],
             intensity=intensity,
+            vocal=analysis.get("vocal"),
         )
 
     @classmethod
@@ -95,4 +99,5 @@ class Music:
             count=count,
             phase=phase,
             intensity=self._intensity,
+            vocal=self._curve(self._vocal, t) if self._vocal.size else 0.0,
         )

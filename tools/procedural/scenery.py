@@ -1,77 +1,38 @@
-"""The scene's free-text setting as a drawable environment, coloured by the palette.
+"""The shared pieces every environment is drawn from: `Ctx` (the shot's place, time, weather
+and view, plus colour helpers), `Scenery` (what a builder returns), and static shapes
+(skylines, ridges, dunes, trees, lamp posts, sprites, clouds, reflections).
 
-`place_of` and `time_of` read the setting by keywords ("a rain-soaked city rooftop at night"
--> city, night; `weather` adds the rain); the environments themselves are drawn by the
-builders in places.py and nature.py from the shared pieces here (sky, silhouettes, sprites).
+The sky and its light are in skies.py, weather in weather.py, the builders in places.py,
+nature.py, waterside.py, townscape.py and interiors.py.
 """
 
 import math
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
-from tools.procedural.effects import Effect, Meteor, Rain, Snow, Twinkle
-from tools.procedural.layers import SUPERSAMPLE, Geometry, Layer, Sketch
+from tools.procedural.effects import Effect
+from tools.procedural.layers import SUPERSAMPLE, Geometry, Layer, Sketch, finish
 from tools.procedural.palette import RGB, Palette, mix
 
-# (word beginnings, environment); the place named first in the setting wins ("a mountain ridge
-# above a sea of clouds" is mountains), ties going to the earlier row
-_PLACES = [
-    (r"space|galax|cosmo|nebula|planet|orbit|lunar|asteroid|spaceship|zero.?g", "space"),
-    (r"stage|concert|gig\b|festival|club|arena|crowd|spotlight|dance ?floor|rave\b", "stage"),
-    (r"room|bedroom|kitchen|apartment|interior|inside|indoors|studio|office|home|cafe|café|"
-     r"bar\b|diner|attic|bathroom|hall", "room"),
-    (r"road|highway|freeway|driv|car\b|cars\b|motorway|route|synthwave", "road"),
-    (r"ocean|sea\b(?! of)|seas\b|beach|shore|coast|wave|island|harbou?r|pier|surf|lake|"
-     r"bay\b", "ocean"),
-    (r"forest|wood|tree|jungle|grove|park|garden|meadow|glade", "forest"),
-    (r"desert|dune|sand|canyon|mesa|cact|wasteland", "desert"),
-    (r"mountain|peak|summit|valley|cliff|ridge|hill|alps|glacier|snowfield", "mountains"),
-    (r"city|cities|street|rooftop|roof|skyline|urban|downtown|alley|neon|metro|subway|tokyo|"
-     r"new york|town|building|tower|bridge", "city"),
-]  # fmt: skip
-_SKY = r"stars|starry|night sky|cosmic|moon"  # space only when the setting names no other place
-_TIMES = [
-    (r"sunset|dusk|golden|evening|twilight|sundown", "sunset"),
-    (r"dawn|sunrise|morning|daybreak", "dawn"),
-    (r"night|midnight|moon|neon|dark|starry|stars|nocturn", "night"),
-    (r"day\b|daytime|noon|sunny|afternoon|daylight|bright|summer", "day"),
-]
-_DEFAULT_TIME = {
-    "desert": "day",
-    "mountains": "dawn",
-    "ocean": "sunset",
-    "road": "sunset",
-    "forest": "sunset",
+# the colour daylight leans to at each time of day, and how far
+DAYLIGHT: dict[str, tuple[RGB, float]] = {
+    "sunrise": ((250, 180, 170), 0.2),
+    "day": ((255, 255, 255), 0.0),
+    "golden hour": ((255, 170, 80), 0.25),
+    "sunset": ((150, 60, 80), 0.4),
+    "dusk": ((45, 40, 95), 0.55),
+    "night": ((10, 14, 36), 0.72),
 }
-
-
-def _find(text: str, words: str) -> re.Match[str] | None:
-    """The first word of the text that starts with one of the alternatives (`street` is no
-    `tree`)."""
-    return re.search(rf"\b(?:{words})", text.lower())
-
-
-def _mentions(text: str, words: str) -> bool:
-    return _find(text, words) is not None
-
-
-def place_of(setting: str) -> str:
-    """The environment a setting text is drawn as: the one it names first (abstract when it
-    names none)."""
-    found = [(m.start(), k) for k, (words, _) in enumerate(_PLACES) if (m := _find(setting, words))]
-    if found:
-        return _PLACES[min(found)[1]][1]
-    return "space" if _mentions(setting, _SKY) else "abstract"
-
-
-def time_of(setting: str, place: str) -> str:
-    """night, sunset, dawn or day, from the setting or the environment's usual light."""
-    found = next((t for words, t in _TIMES if _mentions(setting, words)), None)
-    return found or _DEFAULT_TIME.get(place, "night")
+_OVERCAST: dict[str, tuple[RGB, float]] = {
+    "rain": ((80, 88, 100), 0.3),
+    "storm": ((35, 38, 52), 0.45),
+    "fog": ((175, 180, 186), 0.35),
+    "snow": ((205, 210, 222), 0.2),
+}
+PALETTE_SHARE = 0.3  # how far natural colours lean to the palette
 
 
 @dataclass
@@ -83,27 +44,27 @@ class Scenery:
     front: list[Layer | Effect] = field(default_factory=list)  # in front of the characters
     air: list[Effect] = field(default_factory=list)  # screen effects (weather)
     figure_height: float = 0.5  # as a fraction of the frame height
+    surface: str = "ground"  # what the characters stand on: ground | water | floor | space
 
 
 @dataclass
 class Ctx:
-    """What an environment builder draws with.
+    """What an environment builder draws with: the shot's place, time of day, weather and
+    view, all names of `tools.shots` (resolved before the builder is called).
 
-    `rng` lays out the scenery and depends on the setting alone, so a scene redrawn with
-    another seed keeps its skyline; `vary` and `seed` place what may change between seeds
-    (stars, particles, weather)."""
+    `rng` lays out the scenery and depends on the place and view alone, so a scene redrawn
+    with another seed keeps its skyline; `vary` and `seed` place what may change between
+    seeds (stars, particles, weather)."""
 
     g: Geometry
     p: Palette
     rng: np.random.Generator
     vary: np.random.Generator
-    time: str
-    setting: str
+    time: str  # sunrise | day | golden hour | sunset | dusk | night
     seed: int
-
-    def has(self, words: str) -> bool:
-        """Whether the setting mentions a word starting with one of the alternatives."""
-        return _mentions(self.setting, words)
+    place: str = "abstract"
+    weather: str = "clear"  # clear | rain | snow | fog | wind | storm
+    view: int = 0  # another angle of the same place: layout, horizon, what is in front
 
     def sketch(self, *, supersample: int = SUPERSAMPLE) -> Sketch:
         return Sketch(self.g, shade=self.p.deep, supersample=supersample)
@@ -113,69 +74,49 @@ class Ctx:
         """The canvas x range, left and right edges."""
         return (0.0, float(self.g.canvas[0]))
 
+    def pick(self, n: int) -> int:
+        """Which of n layouts this view shows."""
+        return self.view % n
 
-def sky_colors(c: Ctx) -> list[tuple[float, RGB]]:
-    """Gradient stops (frame fraction, colour) for the time of day."""
-    p = c.p
-    stops = {
-        "night": [
-            (0.0, p.deep),
-            (0.35, mix(p.deep, p.dark, 0.6)),
-            (0.65, mix(p.dark, p.accent, 0.3)),
-        ],
-        "sunset": [
-            (0.0, mix(p.deep, p.dark, 0.5)),
-            (0.3, mix(p.dark, p.accent, 0.4)),
-            (0.62, mix(p.accent, p.highlight, 0.5)),
-        ],
-        "dawn": [
-            (0.0, mix(p.dark, p.mid, 0.4)),
-            (0.35, p.mid),
-            (0.62, mix(p.mid, p.highlight, 0.65)),
-        ],
-        "day": [(0.0, mix(p.mid, p.dark, 0.2)), (0.62, mix(p.mid, p.highlight, 0.6))],
-    }[c.time]
-    return [(c.g.y(f) / c.g.canvas[1], color) for f, color in stops]
+    @property
+    def dark(self) -> bool:
+        """Whether lamps and windows are lit (dusk and night, or a storm)."""
+        return self.time in ("dusk", "night") or self.weather == "storm"
 
+    @property
+    def wet(self) -> bool:
+        return self.weather in ("rain", "storm")
 
-def sky(c: Ctx, *, sun_at: tuple[float, float] = (0.76, 0.2), stars: int = 90) -> Sketch:
-    """A sketch holding the sky: gradient, sun or moon with a halo, stars at night.
+    def palette(self, natural: RGB, share: float = PALETTE_SHARE) -> RGB:
+        """A natural colour leaning to the palette colour nearest it in lightness."""
+        near = min(self.p.colors(), key=lambda col: abs(_luma(col) - _luma(natural)))
+        return mix(natural, near, share)
 
-    Drawn at 1x (it is smooth, and the largest layer); the sun or moon is antialiased alone."""
-    s = c.sketch(supersample=1)
-    s.gradient(sky_colors(c))
-    g, p = c.g, c.p
-    if c.time == "night" and stars:
-        for x, y, r in star_field(c, stars, top=0.0, bottom=0.55):
-            s.ellipse(x, y, r, r, mix(p.highlight, p.mid, c.vary.random() * 0.5))
-    x, y = g.x(sun_at[0]), g.y(sun_at[1])
-    radius = g.u(0.07 if c.time in ("night", "day") else 0.12)
-    disc = p.highlight if c.time != "sunset" else mix(p.accent, p.highlight, 0.6)
-    s.glow(x, y, radius * 4, disc, 0.45 if c.time == "night" else 0.6)
-    s.paste(_moon(radius, disc, crescent=c.time == "night"), x - radius, y - radius)
-    return s
+    def tone(self, natural: RGB, *, share: float = PALETTE_SHARE) -> RGB:
+        """An outdoor surface's colour in this light and weather, leaning to the palette."""
+        light, amount = DAYLIGHT[self.time]
+        lit = mix(natural, light, amount)
+        if self.weather in _OVERCAST:
+            grey, much = _OVERCAST[self.weather]
+            lit = mix(lit, grey, much * (0.4 if self.time in ("dusk", "night") else 1.0))
+        return self.palette(lit, share)
+
+    def ground(self, natural: RGB) -> RGB:
+        """`tone` for open ground, white under snow."""
+        return self.tone(mix(natural, (236, 240, 248), 0.75) if self.weather == "snow" else natural)
+
+    def lamp(self, natural: RGB = (255, 214, 140)) -> RGB:
+        """A light that shines by itself (window, lamp): not darkened by the night."""
+        return mix(natural, self.p.highlight, 0.25)
+
+    @property
+    def lit(self) -> float:
+        """The share of windows lit at this time."""
+        return {"night": 0.5, "dusk": 0.4, "sunset": 0.18}.get(self.time, 0.05)
 
 
-def _moon(radius: float, color: RGB, *, crescent: bool) -> Image.Image:
-    """A disc (sun, full moon) or a crescent at 1x, antialiased."""
-
-    def paint(d: ImageDraw.ImageDraw, w: int, h: int) -> None:
-        d.ellipse((0, 0, w - 1, h - 1), fill=(*color, 255))
-        if crescent:
-            d.ellipse((w * 0.3, -h * 0.12, w * 1.15, h * 0.8), fill=(0, 0, 0, 0))
-
-    size = round(2 * radius)
-    return sprite((size, size), paint)
-
-
-def sky_tone(c: Ctx, fy: float) -> RGB:
-    """The sky gradient's colour a fraction fy down the frame."""
-    stops = sky_colors(c)
-    y = c.g.y(fy) / c.g.canvas[1]
-    return tuple(
-        round(float(np.interp(y, [p for p, _ in stops], [col[i] for _, col in stops])))
-        for i in range(3)
-    )
+def _luma(color: RGB) -> float:
+    return 0.3 * color[0] + 0.59 * color[1] + 0.11 * color[2]
 
 
 def star_field(c: Ctx, count: int, *, top: float, bottom: float) -> np.ndarray:
@@ -187,25 +128,6 @@ def star_field(c: Ctx, count: int, *, top: float, bottom: float) -> np.ndarray:
     return np.stack([xs, ys, rs], axis=1)
 
 
-def night_sky_effects(c: Ctx, depth: float, *, bottom: float = 0.33) -> list:
-    """Twinkling stars and a meteor on the downbeats, for night skies, above `bottom`."""
-    if c.time != "night":
-        return []
-    points = star_field(c, 28, top=0.0, bottom=bottom)
-    points[:, 2] *= 1.6
-    region = (c.g.x(0.05), c.g.y(0.02), c.g.x(0.8), c.g.y(min(0.25, bottom - 0.08)))
-    return [Twinkle(points, c.p.highlight, depth), Meteor(region, c.p.highlight, depth)]
-
-
-def weather(c: Ctx) -> list:
-    """Rain or snow when the setting asks for it."""
-    if c.has(r"rain|storm|drizzle|downpour|wet"):
-        return [Rain(mix(c.p.mid, c.p.highlight, 0.6), 160, c.seed)]
-    if c.has(r"snow|blizzard|winter|frost|ice\b"):
-        return [Snow(c.p.highlight, 140, c.seed)]
-    return []
-
-
 def skyline(
     s: Sketch,
     c: Ctx,
@@ -215,10 +137,12 @@ def skyline(
     color: RGB,
     windows: RGB | None,
     lit: float,
+    bottom: float | None = None,
 ) -> list[tuple[float, float, float, float]]:
-    """A row of buildings across the canvas down to its bottom; returns the window rects."""
+    """A row of buildings across the canvas down to `bottom` (canvas y, default the canvas
+    bottom); returns the window rects."""
     g, (x, right) = c.g, c.span
-    bottom = g.canvas[1]
+    bottom = g.canvas[1] if bottom is None else bottom
     rects = []
     while x < right:
         w = g.width * c.rng.uniform(*widths)
@@ -265,7 +189,7 @@ def ridge(c: Ctx, *, base: float, height: float, peaks: int, jag: float = 0.04) 
 
 
 def dunes(c: Ctx, *, base: float, height: float, waves: float) -> list:
-    """Polygon points of smooth rolling dunes across the canvas."""
+    """Polygon points of smooth rolling dunes (or hills) across the canvas."""
     g, (left, right) = c.g, c.span
     xs = np.linspace(left, right, 120)
     phase = c.rng.random(2) * 6.3
@@ -285,6 +209,67 @@ def pine(s: Sketch, x: float, ground: float, height: float, color: RGB) -> None:
         base = ground - height * (0.45 - 0.2 * k)
         half = w * (0.55 + 0.22 * k)
         s.polygon([(x, top), (x + half, base), (x - half, base)], color)
+
+
+def snowy_pine(s: Sketch, x: float, ground: float, height: float, color: RGB, snow: RGB) -> None:
+    """A pine with snow lying on each tier."""
+    pine(s, x, ground, height, color)
+    w = height * 0.38
+    for k in range(3):
+        top = ground - height * (1.0 - 0.25 * k)
+        half = w * (0.55 + 0.22 * k) * 0.45
+        drop = height * 0.55 * 0.45
+        s.polygon([(x, top), (x + half, top + drop), (x - half, top + drop)], snow)
+
+
+def tree(s: Sketch, x: float, ground: float, height: float, leaves: RGB, trunk: RGB) -> None:
+    """A round leafy tree: a trunk and a crown of three discs."""
+    r = height * 0.3
+    s.rect(x - height * 0.035, ground - height * 0.55, x + height * 0.035, ground, trunk)
+    for dx, dy, k in ((-0.45, 0.62, 0.8), (0.45, 0.6, 0.85), (0.0, 0.75, 1.0)):
+        s.ellipse(x + dx * r, ground - height * dy, r * k, r * k * 0.9, leaves)
+    s.ellipse(
+        x - r * 0.25, ground - height * 0.82, r * 0.45, r * 0.35, mix(leaves, (255,) * 3, 0.12)
+    )
+
+
+def palm(
+    s: Sketch, x: float, ground: float, height: float, color: RGB, *, lean: float = 1.0
+) -> None:
+    """A palm leaning right (lean > 0) or left: a curved trunk and six fronds."""
+    trunk = [
+        (x + lean * height * 0.12 * t**2, ground - height * t) for t in (0, 0.25, 0.5, 0.75, 1)
+    ]
+    s.line(trunk, color, height * 0.04)
+    tx, ty = trunk[-1]
+    for angle in (-2.6, -2.0, -1.2, -0.5, 0.2, 0.8):
+        tip = (
+            tx + math.cos(angle) * height * 0.38,
+            ty + math.sin(angle) * height * 0.2 + height * 0.12,
+        )
+        bend = ((tx + tip[0]) / 2, (ty + tip[1]) / 2 - height * 0.06)
+        s.polygon([(tx, ty), bend, tip, (bend[0], bend[1] + height * 0.05)], color)
+
+
+def lamp_post(s: Sketch, c: Ctx, x: float, ground: float, height: float) -> tuple[float, float]:
+    """A street lamp (post, arm, lantern, its light lit when dark); returns the light's point."""
+    post = c.tone((40, 44, 52))
+    s.rect(x - height * 0.018, ground - height, x + height * 0.018, ground, post)
+    s.rect(x - height * 0.04, ground - height * 0.04, x + height * 0.04, ground, post)
+    s.rect(
+        x - height * 0.07, ground - height * 1.02, x + height * 0.07, ground - height * 0.98, post
+    )
+    light = c.lamp() if c.dark else c.tone((225, 225, 210))
+    s.polygon(
+        [
+            (x - height * 0.05, ground - height * 0.98),
+            (x + height * 0.05, ground - height * 0.98),
+            (x + height * 0.035, ground - height * 0.88),
+            (x - height * 0.035, ground - height * 0.88),
+        ],
+        light,
+    )
+    return (x, ground - height * 0.93)
 
 
 def sprite(
@@ -334,13 +319,37 @@ def layer(s: Sketch, depth: float) -> list[Layer]:
     return [done] if done is not None else []
 
 
-def backdrop(sky_sketch: Sketch, *far: Sketch, depth: float = 0.15) -> Layer:
-    """The sky with the far scenery composited in: one opaque layer, the frame's base."""
-    base = sky_sketch.layer(depth)
+def backdrop(
+    sky_sketch: Sketch,
+    *far: Sketch,
+    depth: float = 0.15,
+    mirror: tuple[float, RGB, float] | None = None,
+    over: tuple[Sketch, ...] = (),
+) -> Layer:
+    """The sky with the far scenery composited in: one opaque layer, the frame's base.
+
+    `mirror` = (canvas y of a water line, water colour, strength 0..1) reflects everything
+    above the line upside down into the water below it; `over` is drawn after that (ripples,
+    a near shore)."""
+    g = sky_sketch.geometry
+    image = _flat(sky_sketch)
     for sketch in far:
-        for done in layer(sketch, depth):
-            base.absorb(done)
-    return base
+        image.alpha_composite(_flat(sketch))
+    if mirror is not None:
+        line, water, strength = mirror
+        top, rows = round(line), g.canvas[1] - round(line)
+        above = image.crop((0, max(0, top - rows), g.canvas[0], top))
+        flipped = above.transpose(Image.FLIP_TOP_BOTTOM)
+        tinted = Image.blend(flipped, Image.new("RGBA", flipped.size, (*water, 255)), 1 - strength)
+        image.paste(tinted, (0, top))
+    for sketch in over:
+        image.alpha_composite(_flat(sketch))
+    return Layer(finish(image, g, 0, 0, sky_sketch.shade), 0, 0, depth)
+
+
+def _flat(s: Sketch) -> Image.Image:
+    """A sketch's drawing as a canvas-sized straight RGBA image."""
+    return s.image.copy() if s.k == 1 else s.image.reduce(s.k).convert("RGBA")
 
 
 def arc_points(cx: float, cy: float, rx: float, ry: float, a0: float, a1: float) -> list:

@@ -1,0 +1,149 @@
+"""`sound2sight doctor`: exact parameter counts from configurations on the meta device, the
+stage plan, the peak, and the option that makes a plan fit. No weights, no download."""
+
+import json
+import sys
+
+import pytest
+
+from agent.cli import main
+from agent.options import PROFILES
+from tools.memory_plan import RoleMemory, _plan, keep_beside, needed_after, role_memory
+
+GIB = 2**30
+
+# published sizes: the model cards' parameter counts
+PUBLISHED = {
+    "writer": ("transformers:Qwen/Qwen2.5-7B-Instruct", 7_615_616_512, 7.61),
+    "lyrics": ("whisper:openai/whisper-large-v3-turbo", 808_878_080, 0.81),
+    "critic": ("clip:openai/clip-vit-base-patch32", 151_277_313, 0.15),
+    "listener": ("qwen2-audio:Qwen/Qwen2-Audio-7B-Instruct", 8_397_094_912, 8.40),
+    "tagger": ("clap:laion/larger_clap_music", 193_913_882, 0.19),
+}
+
+
+@pytest.mark.parametrize("role", PUBLISHED)
+def test_parameter_counts_match_the_published_sizes(role):
+    spec, exact, billions = PUBLISHED[role]
+    assert PROFILES["gpu"][role] == spec
+    memory = role_memory(role, spec, device="cuda")
+    assert memory.params == exact and abs(memory.params / 1e9 - billions) < 0.01
+    assert memory.source == "shipped"
+    half = {"tagger": "float16", "critic": "float16", "lyrics": "float16"}.get(role, "bfloat16")
+    assert (memory.dtype, memory.weight_bytes) == (half, 2 * exact)
+    on_cpu = role_memory(role, spec, device="cpu")
+    assert (on_cpu.dtype, on_cpu.weight_bytes) == ("float32", 4 * exact)
+
+
+def test_the_video_pipeline_is_the_sum_of_its_components():
+    memory = role_memory("video", PROFILES["gpu"]["video"], device="cuda")
+    assert memory.components == {
+        "text_encoder": 4_762_310_656,  # T5 v1.1 XXL encoder
+        "transformer": 1_923_385_472,
+        "vae": 419_193_649,
+    }
+    assert memory.params == sum(memory.components.values()) and memory.dtype == "bfloat16"
+    assert memory.weight_bytes == 2 * memory.params
+    offloaded = role_memory("video", PROFILES["gpu"]["video"], device="cuda", offload=True)
+    assert offloaded.weight_bytes == 2 * memory.components["text_encoder"]
+
+
+def test_doctor_json_on_the_cpu(capsys):
+    assert main(["doctor", "--profile", "gpu", "--device", "cpu", "--json"]) == 0
+    plan = json.loads(capsys.readouterr().out)
+    assert set(plan) == {"device", "roles", "stages", "peak_bytes", "fits"}
+    assert plan["device"] == "cpu"
+    assert [r["role"] for r in plan["roles"]] == [*PROFILES["gpu"]]
+    for role in plan["roles"]:
+        assert set(role) - {"components"} == {"role", "spec", "params", "weight_bytes", "dtype"}
+        assert role["weight_bytes"] == 4 * role["params"]  # float32 on the CPU
+    assert "components" in plan["roles"][3]
+    assert [s["stage"] for s in plan["stages"]] == [
+        "analyze", "tag", "listen", "lyrics", "write", "anchor", "generate", "critique",
+    ]  # fmt: skip
+    assert plan["peak_bytes"] == max(s["bytes"] for s in plan["stages"])
+
+
+def _doctor(capsys, *flags):
+    assert main(["doctor", "--profile", "gpu", "--device", "cuda", "--json", *flags]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_one_model_at_a_time_fits_a_24_gb_card(capsys):
+    plan = _doctor(capsys, "--memory", "24")
+    assert plan["fits"] and plan["device"] == "cuda"
+    resident = {s["stage"]: s["resident"] for s in plan["stages"]}
+    assert resident["listen"] == ["listener"] and resident["write"] == ["writer"]
+    assert resident["critique"] == ["critic", "video"]  # the critique loop keeps both
+    listener = next(r for r in plan["roles"] if r["role"] == "listener")
+    assert plan["peak_bytes"] == listener["weight_bytes"]
+
+
+def test_a_roomy_card_keeps_what_later_stages_need(capsys):
+    resident = {s["stage"]: s["resident"] for s in _doctor(capsys, "--memory", "80")["stages"]}
+    assert resident["listen"] == ["listener"], "the tagger is not needed again"
+    assert resident["write"] == ["writer"]
+    assert resident["anchor"] == ["video"] and resident["critique"] == ["critic", "video"]
+
+
+@pytest.mark.parametrize(
+    ("flags", "advice"),
+    [
+        (["--memory", "18"], "to fit: --pipeline clap"),
+        (
+            ["--memory", "16", "--pipeline", "clap", "--writer", "openai:gpt-4.1-mini"],
+            "to fit: --set video.offload=true",
+        ),
+        (["--memory", "4"], "no single option fits it"),
+    ],
+)
+def test_a_plan_that_does_not_fit_names_the_option_that_would(capsys, flags, advice):
+    assert main(["doctor", "--profile", "gpu", "--device", "cuda", *flags]) == 0
+    out = capsys.readouterr().out
+    assert "does NOT fit" in out and out.rstrip().endswith(advice)
+
+
+def test_a_local_folder_is_read_from_its_own_config(tmp_path):
+    from tiny_qwen import save_tiny_qwen_lm
+
+    save_tiny_qwen_lm(tmp_path)
+    memory = role_memory("writer", f"transformers:{tmp_path}", device="cpu")
+    from transformers import AutoModelForCausalLM
+
+    real = AutoModelForCausalLM.from_pretrained(tmp_path)
+    assert memory.source == "folder"
+    assert memory.params == sum(p.numel() for p in real.parameters())
+
+
+def test_offline_and_cloud_roles_hold_no_weights(capsys):
+    assert main(["doctor", "--profile", "cloud", "--json"]) == 0
+    plan = json.loads(capsys.readouterr().out)
+    assert plan["fits"] and plan["peak_bytes"] == 0
+    assert all(r["params"] == 0 and r["dtype"] is None for r in plan["roles"])
+
+
+def test_without_the_ml_extra_one_clear_line(capsys, monkeypatch):
+    role_memory.cache_clear()
+    monkeypatch.setitem(sys.modules, "accelerate", None)  # import accelerate fails
+    assert main(["doctor", "--profile", "gpu", "--device", "cpu"]) == 3
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "pip install 'sound2sight[ml]'" in err
+    role_memory.cache_clear()
+
+
+def test_keep_beside_keeps_only_what_later_stages_need_and_what_fits():
+    assert needed_after("tagger") >= {"listener", "writer", "video", "critic"}
+    assert needed_after("critic") == {"video"}
+    assert "tagger" not in needed_after("listener")
+    assert keep_beside({"video": 10}, "critic", 1, budget=11) == {"video"}
+    assert keep_beside({"video": 10}, "critic", 2, budget=11) == set()
+    assert keep_beside({"tagger": 1}, "listener", 5, budget=100) == set()
+    memory = [RoleMemory("video", "diffusers:x", 5, 10 * GIB, "bfloat16"),
+              RoleMemory("critic", "clip:x", 1, 2 * GIB, "float16")]  # fmt: skip
+    roomy, tight = (
+        _plan(memory, device="cuda", free=20 * GIB),
+        _plan(memory, device="cuda", free=13 * GIB),
+    )
+    assert roomy.stages[-1].resident == ["critic", "video"] and roomy.fits
+    assert tight.stages[-1].resident == ["critic"] and tight.fits
+    assert tight.peak_bytes == 10 * GIB
