@@ -15,7 +15,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import IO
 
 import imageio_ffmpeg
@@ -165,9 +165,16 @@ def video_info(path: str) -> VideoInfo:
 
     Frames are counted as the packets ffmpeg lists with `-f framecrc` (one line per packet, with
     `F=0x0` where the packet is not a keyframe): the `frame=` progress line is not printed by
-    every ffmpeg release (7.0 leaves it out when copying a stream)."""
+    every ffmpeg release (7.0 leaves it out when copying a stream). A file read before and not
+    changed since is not read again."""
     if not os.path.exists(path):
         raise InvalidInputError(f"no such video: {path}")
+    stat = os.stat(path)
+    return _video_info(os.path.realpath(path), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=256)
+def _video_info(path: str, mtime: int, size: int) -> VideoInfo:
     cmd = [ffmpeg_exe(), "-nostdin", "-hide_banner", "-i", path]
     cmd += ["-map", "0:v:0", "-c", "copy", "-f", "framecrc", "-"]
     proc = subprocess.run(cmd, capture_output=True, text=True, errors="replace")
