@@ -220,16 +220,16 @@ class Gusts:
 
 @dataclass
 class Lightning:
-    """A storm's lightning: on strong downbeats or onsets a jagged bolt and a pale flash over
-    the sky (drawn only on those frames)."""
+    """A storm's lightning: on about a third of the downbeats of loud passages, a jagged bolt
+    and a pale flash over the sky for a frame or two (a storm, not a strobe)."""
 
     color: RGB
     sky_bottom: float  # frame fraction the flash reaches down to
     depth: float = 1.0
 
     def draw(self, frame: Image.Image, draw: Draw, view: View, pulse: Pulse) -> None:
-        strike = max(pulse.down, pulse.onset * 0.9)
-        if strike < 0.55:
+        strike = pulse.down
+        if strike < 0.8 or pulse.energy < 0.45 or hash01(pulse.count, 5) > 0.35:
             return
         w, h = frame.size
         draw.rectangle((0, 0, w, h * self.sky_bottom), fill=rgba(self.color, 0.22 * strike))

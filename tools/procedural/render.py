@@ -159,7 +159,9 @@ class SceneRenderer:
     def frames(self, music: Music, *, first: int, count: int, fps: int) -> Iterator[Image.Image]:
         """The clip's `count` frames, the first being frame number `first` of the song."""
         for i in range(count):
-            pulse = music.at((first + i) / fps)
+            # the music at the middle of the frame: what moves on a beat changes on the frame
+            # nearest the beat, as the cuts do
+            pulse = music.at((first + i + 0.5) / fps)
             u = i / max(count - 1, 1)
             yield self.frame(u, pulse, elapsed=(i + 0.5) / fps, index=first + i)
 
