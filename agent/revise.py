@@ -523,9 +523,10 @@ def _anchors(old: FinishedRun, plan: Plan, ctx: Context) -> dict:
     ):
         anchors = old["values"]["anchors"]
 
-        def linked(path: str) -> str:
+        def linked(path: str) -> str:  # once: the style still is its setting's reference too
             target = out_dir / Path(path).name
-            _link(Path(old["run_dir"], "anchors", target.name), target)
+            if not target.exists():
+                _link(Path(old["run_dir"], "anchors", target.name), target)
             return str(target)
 
         kept: dict = {

@@ -211,16 +211,8 @@ NEUTRAL_ACTIONS = ("stand", "walk", "sit", "look up", "reach")  # a story may te
 QUIET_TURNS = {"setup": 3, "tension": 0, "turn": 1, "resolution": 2}  # where a role starts
 PAIR_ACTIONS = {"hold hands": "sway", "hug": "reach"}  # -> what one character alone does
 
-# What an action is done with; "ride" takes whichever mount the place allows.
-ACTION_PROPS = {
-    "fish": "fishing rod",
-    "play guitar": "guitar",
-    "play piano": "piano",
-    "play drums": "drums",
-    "drive": "car",
-    "read": "book",
-    "sing": "microphone",
-}
+# "ride" takes whichever mount the place allows (what other actions are done with:
+# shots.ACTION_PROPS)
 MOUNTS = ("bicycle", "boat", "skateboard", "car")
 WATER = ("lake", "river", "sea", "beach", "island", "bridge")
 STREETS = ("street", "road", "park", "rooftop", "bridge", "skyline")
@@ -264,7 +256,7 @@ def needed_prop(action: str, place: str, *, wanted: list[str]) -> str | None:
     if action == "ride":
         mounts = [p for p in wanted if p in MOUNTS] or list(MOUNTS)
         return next((m for m in mounts if prop_fits(m, place)), "")
-    prop = ACTION_PROPS.get(action)
+    prop = shots.ACTION_PROPS.get(action)
     if prop is None:
         return None
     return prop if prop_fits(prop, place) else ""

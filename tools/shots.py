@@ -190,6 +190,17 @@ VOCABULARIES: dict[str, dict] = {
     "look": LOOKS,
 }
 
+# What an action is done with: the prop it needs to read as that action.
+ACTION_PROPS: dict[str, str] = {
+    "fish": "fishing rod",
+    "sing": "microphone",
+    "play guitar": "guitar",
+    "play piano": "piano",
+    "play drums": "drums",
+    "read": "book",
+    "drive": "car",
+}
+
 # Activities: a phrase that names both what the characters do and what they hold or use.
 ACTIVITIES: dict[str, tuple[str, tuple[str, ...]]] = {
     "fishing": ("fish", ("fishing rod",)),

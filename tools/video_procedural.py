@@ -42,23 +42,26 @@ class ProceduralVideo:
     max_clip_seconds = 8.0
 
     def anchors(self, plan: Plan, *, out_dir: str, size: tuple[int, int], seed: int) -> Anchors:
-        """Write the style reference (a still of the first scene), a still of the first scene
-        of every other setting (the look of each place) and one sheet per character."""
+        """Write the style reference (a still of the first scene, which is also the reference of
+        its setting), a still of the first scene of every other setting (the look of each place)
+        and one sheet per character."""
         if not plan["scenes"]:
             raise InvalidInputError("the plan has no scenes")
         os.makedirs(out_dir, exist_ok=True)
+        first = plan["scenes"][0]
         style = os.path.join(out_dir, "style.png")
-        write_png(style, still(plan["scenes"][0], plan=plan, size=size, seed=seed))
-        settings: dict[str, str] = {}
+        write_png(style, still(first, plan=plan, size=size, seed=seed))
+        settings = {setting_key(first["shot"]["setting"]): style}
         for scene in plan["scenes"]:
             key = setting_key(scene["shot"]["setting"])
             if key not in settings:
                 path = os.path.join(out_dir, f"setting_{len(settings) + 1:02d}.png")
                 write_png(path, still(scene, plan=plan, size=size, seed=seed))
                 settings[key] = path
+        # sheets in the look and the texture the clips are drawn with (SceneRenderer's, seed 0)
         looks = treatment(
             plan["bible"].get("look", "flat"), palette=Palette.from_bible(plan["bible"]),
-            size=size, seed=seed,
+            size=size, seed=0,
         )  # fmt: skip
         sheets = {}
         for character in plan["characters"]:

@@ -25,18 +25,13 @@ from tools.procedural.poses import (
     seated_in,
     shaped,
 )
-from tools.shots import ACTIONS, EXPRESSIONS
+from tools.shots import ACTION_PROPS, ACTIONS, EXPRESSIONS
 from tools.types import Character, Unmet
 
 _SLOTS = {1: [0.5], 2: [0.36, 0.64], 3: [0.27, 0.5, 0.73]}
 _CACHE = 48  # scaled sprites kept per actor
 _SCALE_STEP = 1 / 64  # camera zooms are rounded to this for the sprite cache
 
-# What an action needs in hand (or under it) when the part does not say.
-IMPLIED: dict[str, str] = {
-    "fish": "fishing rod", "sing": "microphone", "play guitar": "guitar",
-    "play piano": "piano", "play drums": "drums", "read": "book", "drive": "car",
-}  # fmt: skip
 _PAIRED = {"hug": 0.3, "hold hands": 0.42}  # partners' distance, figure heights
 _ALONE = {"hug": "reach", "hold hands": "reach"}  # without a partner
 _PERFORMING = ("play guitar", "play piano")  # what a singer sings while doing
@@ -125,7 +120,7 @@ def role(part: Part, *, surface: str, partnered: bool, passenger: bool = False) 
         misses.append(_unmet("action", part.action, action))
     if mount and mount not in props:
         props.append(mount)
-    implied = IMPLIED.get(action)
+    implied = ACTION_PROPS.get(action)  # what it needs when the part does not say
     if implied and implied not in props and implied not in mounts.MOUNTS:
         props.append(implied)
     kept: list[str] = []

@@ -8,8 +8,7 @@ an `Unmet` entry says what was wanted and what is drawn instead. Nothing is drop
 
 from dataclasses import dataclass, field
 
-from tools.procedural.cast import IMPLIED
-from tools.shots import ABSTRACT, PLACES, PROPS, name_of
+from tools.shots import ABSTRACT, ACTION_PROPS, PLACES, PROPS, name_of
 from tools.types import Shot, StyleBible, Unmet
 
 ATTACHED_KINDS = frozenset({"held", "worn", "mount"})
@@ -87,7 +86,7 @@ def _give_props(wanted: list[str], subjects: list[SubjectPlan], unmet: list[Unme
         elif name not in names:
             names.append(name)
     for subject in subjects:
-        need = IMPLIED.get(subject.action)
+        need = ACTION_PROPS.get(subject.action)
         if need:
             subject.props.append(need)
             if need in names:
