@@ -67,7 +67,7 @@ def treated(look: str, *, seed: int = 3, index: int = 2) -> Image.Image:
     frame = t.layer(sky())
     frame.alpha_composite(t.layer(shapes()))
     frame.alpha_composite(t.sprite(figure()), (140, 60))
-    return t.frame(frame.convert("RGB"), pulse(), index)
+    return t.frame(frame.convert("RGB"), pulse(), index).convert("RGB")
 
 
 @pytest.fixture(scope="module")
@@ -112,7 +112,8 @@ def test_looks_keep_size_mode_and_alpha():
         speck = Image.new("RGBA", (3, 2), (*PALETTE.accent, 255))
         assert t.sprite(speck).size == (3, 2), look  # tiny cut-outs do not break a look
         frame = t.frame(sky().convert("RGB"), pulse(), 5)
-        assert frame.size == SIZE and frame.mode == "RGB", look
+        assert frame.size == SIZE and frame.mode == t.mode, look
+        assert t.mode == ("L" if look == "noir" else "RGB"), look
 
 
 def test_looks_are_deterministic_for_a_seed():

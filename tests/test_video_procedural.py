@@ -212,7 +212,7 @@ def test_failed_render_leaves_no_file(tmp_path, plan, analysis, anchors, monkeyp
             raise RuntimeError("renderer broke")
         return Image.new("RGB", SIZE)
 
-    monkeypatch.setattr(SceneRenderer, "frame", broken)
+    monkeypatch.setattr(SceneRenderer, "_frame", broken)
     with pytest.raises(RuntimeError, match="renderer broke"):
         render(
             tmp_path, plan, analysis, anchors, scene_of(plan, setting=SETTINGS[0], characters=[])
@@ -253,6 +253,25 @@ def test_frame_writer_and_reader_round_trip(tmp_path):
     frames = read_frames(path, indices=[0, 12, 24, 99])
     assert [int(f.mean().round()) for f in frames] == pytest.approx([0, 120, 240], abs=3)
     assert read_frames(path, count=5, size=(32, 18))[0].shape == (18, 32, 3)
+
+
+def test_a_grey_writer_takes_one_channel_a_pixel(tmp_path):
+    path = str(tmp_path / "grey.mp4")
+    with frame_writer(path, size=(64, 36), fps=12, grey=True) as writer:
+        writer.write(Image.new("L", (64, 36), 200))
+        writer.write(np.full((36, 64), 40, np.uint8))
+        with pytest.raises(InvalidInputError, match="bytes"):
+            writer.write(np.zeros((36, 64, 3), np.uint8))
+    first, second = read_frames(path, indices=[0, 1])
+    assert first.mean() == pytest.approx(200, abs=3) and second.mean() == pytest.approx(40, abs=3)
+
+
+def test_a_noir_clip_is_written_grey(tmp_path, plan, analysis, anchors):
+    noir = {**plan, "bible": {**plan["bible"], "look": "noir"}}
+    scene = scene_of(noir, setting=SETTINGS[0], characters=["c1"])
+    frames = np.stack(read_frames(render(tmp_path, noir, analysis, anchors, scene), count=3))
+    assert frames.std() > 5  # a picture, not a blank
+    assert np.abs(frames.astype(int) - frames.mean(axis=-1, keepdims=True)).max() <= 2
 
 
 def test_ffmpeg_failure_is_reported_and_leaves_no_file(tmp_path):

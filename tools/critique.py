@@ -302,21 +302,22 @@ class _Stats:
         """Statistics of a (frames, h, w, 3) uint8 clip; `worn` colours are left out of its
         regions (characters move and change between scenes, scenery does not)."""
         cells = _cells(clip)
-        colour = _grid_lab()[cells]
-        chroma = np.hypot(colour[..., 1], colour[..., 2])
-        weight = 1 + chroma / CHROMA_WEIGHT
-        on = palette_distances[cells] < PALETTE_DELTA_E
+        grid = _grid_lab()  # the colour statistics are sums over the grid's cells, each
+        counts = np.bincount(cells.ravel(), minlength=len(grid))  # as often as pixels fall in it
+        chroma = np.hypot(grid[:, 1], grid[:, 2])
+        weight = counts * (1 + chroma / CHROMA_WEIGHT)
+        on = palette_distances < PALETTE_DELTA_E
         hist, _, _ = np.histogram2d(
-            colour[..., 1].ravel(),
-            colour[..., 2].ravel(),
+            grid[:, 1],
+            grid[:, 2],
             bins=CHROMA_BINS,
             range=[[-90, 90], [-90, 90]],
-            weights=chroma.ravel(),
+            weights=counts * chroma,
         )
         return _Stats(
             adherence=float((weight * on).sum() / weight.sum()),
             chroma=hist / max(hist.sum(), 1e-6),
-            grid=np.mean([_layout_grid(frame) for frame in colour[..., 0]], axis=0),
+            grid=np.mean([_layout_grid(frame) for frame in grid[:, 0][cells]], axis=0),
             regions=_regions(clip, cells, worn),
         )
 

@@ -30,7 +30,7 @@ def sheet_in_look(sheet: Image.Image, looks: Treatment) -> Image.Image:
     background: the colours the critic then finds in the clips."""
     plain = np.asarray(sheet)
     background = (plain == SHEET_BACKGROUND).all(axis=-1)
-    seen = np.array(looks.frame(sheet.copy(), Music.still(intensity=0.5).at(0.0), 0))
+    seen = np.array(looks.frame(sheet.copy(), Music.still(intensity=0.5).at(0.0), 0).convert("RGB"))
     seen[background] = SHEET_BACKGROUND
     return Image.fromarray(seen)
 
@@ -93,7 +93,8 @@ class ProceduralVideo:
         renderer = SceneRenderer(scene, plan=plan, size=size, seed=seed)
         music = Music.from_analysis(analysis, intensity=scene["intensity"])
         keyframes = transition_keyframes(scene, plan["scenes"], fps=fps)
-        with frame_writer(out_path, size=size, fps=fps, keyframes=keyframes) as writer:
+        grey = renderer.mode == "L"
+        with frame_writer(out_path, size=size, fps=fps, keyframes=keyframes, grey=grey) as writer:
             for frame in renderer.frames(music, first=first, count=last - first, fps=fps):
                 writer.write(frame)
         return renderer.rendered

@@ -20,7 +20,7 @@ from PIL import Image, ImageChops, ImageDraw
 
 from tools.procedural import held, mounts
 from tools.procedural.palette import RGB, hex_rgb, mix
-from tools.procedural.pen import HALF_WIDTH, SS, TOP, Pen, Point, Skeleton
+from tools.procedural.pen import HALF_WIDTH, TOP, Pen, Point, Skeleton
 from tools.procedural.poses import Pose
 from tools.procedural.text import font
 from tools.types import Character
@@ -386,19 +386,19 @@ def _shade(pen: Pen) -> tuple[Image.Image, tuple[int, int]]:
 
     The shadow mask is found on the supersampled part map (cropped to what was drawn), then
     applied after reduction."""
-    box = pen.color.getbbox()
-    x0, y0 = box[0] - box[0] % SS, box[1] - box[1] % SS
-    x1, y1 = box[2] + (-box[2]) % SS, box[3] + (-box[3]) % SS
+    box, ss = pen.color.getbbox(), pen.ss
+    x0, y0 = box[0] - box[0] % ss, box[1] - box[1] % ss
+    x1, y1 = box[2] + (-box[2]) % ss, box[3] + (-box[3]) % ss
     ids = np.asarray(pen.ids.crop((x0, y0, x1, y1)))
     d = max(2, round(0.028 * pen.k))
     shaded = np.ones(ids.shape, bool)
     shaded[:, :-d] = ids[:, :-d] != ids[:, d:]
     shaded[d:, d:] |= ids[:-d, :-d] > ids[d:, d:]
     shaded &= ids > 0
-    mask = Image.fromarray(shaded.view(np.uint8) * np.uint8(255)).reduce(SS)
-    image = pen.color.crop((x0, y0, x1, y1)).reduce(SS)
+    mask = Image.fromarray(shaded.view(np.uint8) * np.uint8(255)).reduce(ss)
+    image = pen.color.crop((x0, y0, x1, y1)).reduce(ss)
     image.paste(ImageChops.multiply(image, Image.new("RGBA", image.size, _SHADOW)), mask=mask)
-    return image, (x0 // SS, y0 // SS)
+    return image, (x0 // ss, y0 // ss)
 
 
 Treat = Callable[[Image.Image], Image.Image] | None

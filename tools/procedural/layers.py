@@ -218,28 +218,38 @@ _BAND, _BLOCK = 32, 64  # tile size for sorting art into opaque, see-through and
 
 class Cutout:
     """RGBA art cut into runs of tiles for fast pasting: opaque runs are plain copies, only
-    runs with see-through pixels are blended through their alpha, empty ones are dropped."""
+    runs with see-through pixels are blended through their alpha, empty ones are dropped; a run
+    that spans the same columns as the one above it, and is of its kind, joins it."""
 
     def __init__(self, image: Image.Image) -> None:
         self.size = image.size
         alpha = np.asarray(image.getchannel("A"))
         h, w = alpha.shape
         rgb = image.convert("RGB")
-        self.pieces: list[tuple[int, int, Image.Image, bool]] = []
+        boxes: list[list[int]] = []  # [left, top, right, bottom, kind]
+        above: dict[tuple[int, int, int], list[int]] = {}  # the previous band's runs
         for top in range(0, h, _BAND):
             band = alpha[top : top + _BAND]
             kinds = [_kind(band[:, left : left + _BLOCK]) for left in range(0, w, _BLOCK)]
+            bottom, runs = min(top + _BAND, h), {}
             start = 0
             for i in range(1, len(kinds) + 1):
                 if i < len(kinds) and kinds[i] == kinds[start]:
                     continue
                 if kinds[start]:
-                    box = (start * _BLOCK, top, min(i * _BLOCK, w), min(top + _BAND, h))
-                    masked = kinds[start] == 2
-                    self.pieces.append(
-                        (box[0], box[1], (image if masked else rgb).crop(box), masked)
-                    )
+                    key = (start * _BLOCK, min(i * _BLOCK, w), kinds[start])
+                    box = above.get(key)
+                    if box is None:
+                        box = [key[0], top, key[1], bottom, key[2]]
+                        boxes.append(box)
+                    box[3] = bottom
+                    runs[key] = box
                 start = i
+            above = runs
+        self.pieces: list[tuple[int, int, Image.Image, bool]] = [
+            (left, top, (image if kind == 2 else rgb).crop((left, top, right, bottom)), kind == 2)
+            for left, top, right, bottom, kind in boxes
+        ]
 
     def paste(self, frame: Image.Image, left: int, top: int) -> None:
         for dx, dy, piece, masked in self.pieces:

@@ -98,6 +98,7 @@ class Treatment:
     """The flat look: the clean vector art as drawn. Other looks override what they change."""
 
     name = "flat"
+    mode = "RGB"  # of the finished frames; "L" for a look without colour
 
     def __init__(self, *, palette: Palette, size: tuple[int, int], seed: int) -> None:
         self.palette, self.size, self.seed = palette, size, seed
@@ -113,7 +114,8 @@ class Treatment:
 
     def frame(self, frame: Image.Image, pulse: Pulse, index: int) -> Image.Image:
         """The whole finished RGB frame, every frame (`index` counts frames, for textures
-        that change); a look may draw on it in place and returns the frame to use."""
+        that change); a look may draw on it in place and returns the frame to use, in the
+        look's `mode`."""
         return frame
 
 
@@ -180,6 +182,7 @@ class Noir(Treatment):
     dark vignette over every frame."""
 
     name = "noir"
+    mode = "L"
 
     def __init__(self, *, palette: Palette, size: tuple[int, int], seed: int) -> None:
         super().__init__(palette=palette, size=size, seed=seed)
@@ -192,8 +195,7 @@ class Noir(Treatment):
         return _join(Image.merge("RGB", (luma, luma, luma)), alpha)
 
     def frame(self, frame: Image.Image, pulse: Pulse, index: int) -> Image.Image:
-        luma = ImageChops.multiply(frame.convert("L"), self._grain[index % len(self._grain)])
-        return luma.convert("RGB")
+        return ImageChops.multiply(frame.convert("L"), self._grain[index % len(self._grain)])
 
 
 class Anime(Treatment):
@@ -371,10 +373,12 @@ def _grain_frames(
     ys, xs = np.linspace(-1, 1, h)[:, None], np.linspace(-1, 1, w)[None, :]
     shade = 1 - vignette * np.clip(np.hypot(xs * 0.9, ys) - 0.5, 0, 1) ** 1.5
     rng = np.random.default_rng(seed)
-    return [
-        _image(255 * shade * (1 - strength * rng.random((h, w), dtype=np.float32)))
+    coarse = (-(-h // 2), -(-w // 2))  # clumps of about two pixels, as film grain is
+    grains = [
+        _array(_image(255 * rng.random(coarse, dtype=np.float32)).resize((w, h), Image.BILINEAR))
         for _ in range(count)
     ]
+    return [_image(255 * shade * (1 - strength * grain / 255)) for grain in grains]
 
 
 @lru_cache(maxsize=2)
@@ -487,7 +491,7 @@ def looked_colors(
     looks = treatment(look, palette=Palette.from_bible({"palette": list(palette)}),
                       size=(width, _SWATCH), seed=0)  # fmt: skip
     pulse = Music.still(intensity=0.5).at(0.0)
-    seen = np.asarray(looks.frame(looks.sprite(art).convert("RGB"), pulse, 0))
+    seen = np.asarray(looks.frame(looks.sprite(art).convert("RGB"), pulse, 0).convert("RGB"))
     inner = slice(_SWATCH // 4, 3 * _SWATCH // 4)
     patches = [seen[inner, i * _SWATCH : (i + 1) * _SWATCH][:, inner] for i in range(len(colors))]
     return tuple(

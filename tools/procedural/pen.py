@@ -11,7 +11,6 @@ from PIL import Image, ImageDraw
 
 from tools.procedural.palette import RGB
 
-SS = 3  # supersampling of sprites
 HALF_WIDTH, TOP, BOTTOM = 1.35, 0.8, 0.15  # drawing box around a unit-height figure
 
 Point = tuple[float, float]
@@ -27,11 +26,18 @@ class Skeleton:
     chest: Point
 
 
+def supersampling(height: int) -> int:
+    """How many pixels a side each pixel of a sprite is drawn with: three for small figures,
+    two from 300 pixels tall on, where finer edges no longer show and the canvas grows large."""
+    return 3 if height < 300 else 2
+
+
 class Pen:
     """Draws parts in unit coordinates into a colour image and a part-id map."""
 
     def __init__(self, height: int) -> None:
-        self.k = height * SS
+        self.ss = supersampling(height)
+        self.k = height * self.ss
         w, h = round(2 * HALF_WIDTH * self.k), round((TOP + 1 + BOTTOM) * self.k)
         self.color = Image.new("RGBA", (w, h), (0, 0, 0, 0))
         self.ids = Image.new("L", (w, h), 0)

@@ -62,6 +62,7 @@ class SceneRenderer:
         # one texture for the whole video (the paper, the grain), so sprites treated for one
         # scene serve the next
         self.treatment = treatment(plan_of.look, palette=p, size=size, seed=0)
+        self.mode = self.treatment.mode
         setting = (plan_of.place, view, plan_of.time, plan_of.weather)
         self.scenery = scenery = _scenery(*setting, palette=p, size=size, look=plan_of.look)
         ctx = _ctx(*setting, palette=p, size=size, seed=seed)
@@ -125,7 +126,11 @@ class SceneRenderer:
         }
 
     def frame(self, u: float, pulse: Pulse, *, elapsed: float = 1.0, index: int = 0) -> Image.Image:
-        """The frame a fraction u through the clip, `elapsed` seconds in."""
+        """The RGB frame a fraction u through the clip, `elapsed` seconds in."""
+        return self._frame(u, pulse, elapsed=elapsed, index=index).convert("RGB")
+
+    def _frame(self, u: float, pulse: Pulse, *, elapsed: float, index: int) -> Image.Image:
+        """The frame in the look's mode (`self.mode`)."""
         shot = self.camera.shot(u, pulse)
         sx, sy = shake(pulse)
         if sx or sy:
@@ -157,13 +162,14 @@ class SceneRenderer:
         return frame
 
     def frames(self, music: Music, *, first: int, count: int, fps: int) -> Iterator[Image.Image]:
-        """The clip's `count` frames, the first being frame number `first` of the song."""
+        """The clip's `count` frames in the look's mode (`self.mode`: "L" for a look without
+        colour, else "RGB"), the first being frame number `first` of the song."""
         for i in range(count):
             # the music at the middle of the frame: what moves on a beat changes on the frame
             # nearest the beat, as the cuts do
             pulse = music.at((first + i + 0.5) / fps)
             u = i / max(count - 1, 1)
-            yield self.frame(u, pulse, elapsed=(i + 0.5) / fps, index=first + i)
+            yield self._frame(u, pulse, elapsed=(i + 0.5) / fps, index=first + i)
 
 
 def _ctx(
