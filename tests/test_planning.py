@@ -145,6 +145,25 @@ def test_scenes_of_a_section_come_closer_and_alternate_with_its_performance():
     assert scenes[1]["characters"] == ["c1"] and "microphone" in scenes[1]["prompt"]
 
 
+def test_a_long_section_moves_on_to_its_variants_after_each_round_of_framings():
+    script = _script(n_sections=1)
+    variants = [
+        shot("lake", subjects=[("c1", action, "joyful")], view=view, move="slow push-in")
+        for view, action in ((1, "walk"), (2, "sit"))
+    ]
+    script["sections"][0].update(
+        characters=["c1"],
+        shot=shot("lake", subjects=[("c1", "fish", "joyful")], move="slow push-in"),
+        variants=variants,
+    )
+    analysis = _analysis(duration=40.0, sections=[(0.0, 40.0, "verse", 0.2)])
+    scenes = make_plan(script, analysis, request="", max_clip_seconds=4.0)["scenes"]
+    takes = [(s["shot"]["view"], s["shot"]["subjects"][0]["action"]) for s in scenes]
+    assert len(scenes) >= 9
+    assert takes[:9] == [(0, "fish")] * 3 + [(1, "walk")] * 3 + [(2, "sit")] * 3
+    assert [s["shot"]["camera"]["framing"] for s in scenes[3:6]] == ["wide", "medium", "close-up"]
+
+
 def test_a_script_section_without_a_shot_is_an_error():
     script = _script()
     del script["sections"][1]["shot"]

@@ -573,3 +573,18 @@ def test_a_requested_prop_takes_the_story_where_it_makes_sense(kind):
     for shot in _shots(script, performance=False):
         assert "campfire" in shot["props"], shot["setting"]
         assert shot["setting"]["time"] == "dusk"
+
+
+@pytest.mark.parametrize("request_", ["", "a calm walk by the lake", "a joyful dance"])
+def test_every_section_has_other_views_and_actions_for_its_later_scenes(request_):
+    script = _write(request_, pipeline="both")
+    asked = parse_request(request_)["actions"]
+    for section in script["sections"]:
+        takes = [section["shot"], *section["variants"]]
+        assert len({t["view"] for t in takes}) == 3
+        assert len({t["setting"]["place"] for t in takes}) == 1  # the place stays
+        firsts = {t["subjects"][0]["action"] for t in takes if t["subjects"]}
+        if asked:  # what was asked is done in every take
+            assert firsts <= set(asked), firsts
+        else:  # the mood's actions in turn
+            assert len(firsts) >= 2, firsts

@@ -271,6 +271,7 @@ class Beat(NamedTuple):
     variant: int  # how many sections before it played the same part
     asked: bool = False  # the request named the mood: its face everywhere
     index: int = 0  # its place in the song: quiet sections take the mood's actions in turn
+    take: int = 0  # which of the section's story shots (the later ones: its variants)
 
 
 def story_subjects(
@@ -287,13 +288,14 @@ def story_subjects(
     join in with the mood's lively action."""
     quiet, loud = MOOD_ACTIONS[beat.mood]
     if beat.lively:  # a returning chorus gets livelier each time
-        mood_action = loud[min(beat.variant, len(loud) - 1)]
+        mood_action = loud[(min(beat.variant, len(loud) - 1) + beat.take) % len(loud)]
     else:  # quiet sections take turns, each role from its own place in the list
-        mood_action = quiet[(beat.index + QUIET_TURNS.get(beat.role, 0)) % len(quiet)]
+        start = beat.index + QUIET_TURNS.get(beat.role, 0)
+        mood_action = quiet[(start + beat.take) % len(quiet)]
     usable = [a for a in asked if needed_prop(a, place, wanted=wanted) != ""]
     suits = [a for a in told if a in (*quiet, *loud, *NEUTRAL_ACTIONS)]
     if usable:
-        first = usable[beat.variant % len(usable)]
+        first = usable[(beat.variant + beat.take) % len(usable)]
         actions = [first] + [mood_action if beat.lively else first] * (len(ids) - 1)
     else:
         actions = [suits[0] if suits else mood_action] * len(ids)

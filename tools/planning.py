@@ -99,11 +99,16 @@ def make_plan(
 
 def scene_shot(text: SectionScript, n: int, *, characters: dict[str, Character]) -> Shot:
     """The shot of the section's n-th scene: story and performance take turns (story first),
-    each framed one step closer than its previous scene; subjects are known characters only."""
+    each framed one step closer than its previous scene; subjects are known characters only.
+    Once the framings have gone from wide to close, the story moves on to the section's next
+    variant (another view, the next action), if the writer gave any."""
     performance = text.get("performance")
-    source = performance if performance and n % 2 else text["shot"]
     turn = n // 2 if performance else n
-    framing, order = source["camera"]["framing"], tuple(FRAMINGS)
+    order = tuple(FRAMINGS)
+    stories = [text["shot"], *text.get("variants", [])]
+    story = stories[turn // len(order) % len(stories)]
+    source = performance if performance and n % 2 else story
+    framing = source["camera"]["framing"]
     if framing in order and turn:
         framing = order[(order.index(framing) + turn) % len(order)]
     return {

@@ -153,6 +153,7 @@ class SectionScript(TypedDict):
     caption: NotRequired[str]  # optional on-screen text (a title, a lyric)
     shot: NotRequired[Shot]  # the section's shot; the other fields are its text forms
     performance: NotRequired[Shot]  # where someone sings: the singer (and band) performing
+    variants: NotRequired[list[Shot]]  # other views and actions for the later scenes
 
 
 class Script(TypedDict):

@@ -16,6 +16,7 @@ import numpy as np
 from tools import shots
 from tools.directing import (
     DYNAMIC_ENERGY,
+    VIEWS,
     Backdrop,
     Beat,
     describe,
@@ -33,6 +34,7 @@ from tools.errors import InvalidInputError
 from tools.request import COLORS, Intent, mood_of, parse_request, style_look
 from tools.scenery import CONTENT_SCENERY, Evoked, home_places
 from tools.storytelling import (
+    Cast,
     Member,
     arc_phrase,
     cast_members,
@@ -52,6 +54,7 @@ from tools.types import (
     Section,
     SectionScript,
     Shot,
+    ShotCamera,
     Story,
     StyleBible,
     Tags,
@@ -793,46 +796,82 @@ def section_scripts(
             else None
         )
         performed = {s["action"] for s in performance["subjects"]} if performance else set()
-        subjects = story_subjects(
-            ids,
+        arriving = i == 0 or backdrops[i - 1].place != backdrop.place
+        feel = _feel(section_tags) if section_tags else ""
+        move = _camera_move(sections, i, role, scripts)
+
+        takes = _StoryShot(
+            backdrop=backdrop,
             beat=beat,
+            ids=ids,
             # what the performance shot shows (singing, playing), the story need not repeat
             asked=[a for a in intent["actions"] if a not in performed],
             told=shots.find("action", told[i]),
             wanted=wanted,
-            place=backdrop.place,
+            cast=cast,
+            names=names,
+            arriving=arriving,
+            camera={"framing": framing(role, arriving=arriving), "move": move},
+            lighting=lighting(backdrop.time, bible["lighting"]),
+            words=(clause, feel),
         )
-        props = shot_props(subjects, wanted=wanted, place=backdrop.place)
-        arriving = i == 0 or backdrops[i - 1].place != backdrop.place
-        sentence = describe(
-            subjects, backdrop=backdrop, props=props, cast=cast, names=names, arriving=arriving
-        )
-        description = f"{sentence} {clause}"
-        if section_tags and (feel := _feel(section_tags)):
-            description = f"{description} {feel}"
-        move = _camera_move(sections, i, role, scripts)
-        shot: Shot = {
-            "kind": "story",
-            "setting": backdrop.setting(),
-            "view": backdrop.view,
-            "subjects": subjects,
-            "props": props,
-            "camera": {"framing": framing(role, arriving=arriving), "move": move},
-            "lighting": lighting(backdrop.time, bible["lighting"]),
-            "mood": tone,
-            "description": description,
-        }
+        shot = takes.shot(0)
         script: SectionScript = {
             "setting": shots.setting_text(shot["setting"]),
-            "action": description,
+            "action": shot["description"],
             "camera": move,
             "characters": list(ids),
             "shot": shot,
+            "variants": [takes.shot(turn) for turn in range(1, VIEWS)],
         }
         if performance:
             script["performance"] = performance
         scripts.append(script)
     return scripts
+
+
+class _StoryShot(NamedTuple):
+    """What a section's story shots are made of."""
+
+    backdrop: Backdrop
+    beat: Beat
+    ids: list[str]
+    asked: list[str]  # actions the request asks for
+    told: list[str]  # actions the lyrics and story tell here
+    wanted: list[str]  # props
+    cast: Cast | None
+    names: dict[str, str]
+    arriving: bool  # the first section at this place
+    camera: ShotCamera
+    lighting: str
+    words: tuple[str, ...]  # what the description says after the shot's sentence
+
+    def shot(self, turn: int) -> Shot:
+        """The story shot (`turn` 0) or, for the later scenes of a long section, another view
+        of the place with the cast doing the next thing the mood has them do (what the request
+        asks for stays; what the story told was done in the first)."""
+        backdrop = self.backdrop._replace(view=(self.backdrop.view + turn) % VIEWS)
+        beat = self.beat._replace(take=turn)
+        subjects = story_subjects(
+            self.ids, beat=beat, asked=self.asked, told=[] if turn else self.told,
+            wanted=self.wanted, place=backdrop.place,
+        )  # fmt: skip
+        props = shot_props(subjects, wanted=self.wanted, place=backdrop.place)
+        sentence = describe(
+            subjects, backdrop=backdrop, props=props, cast=self.cast, names=self.names,
+            arriving=self.arriving and not turn,
+        )  # fmt: skip
+        return {
+            "kind": "story",
+            "setting": backdrop.setting(),
+            "view": backdrop.view,
+            "subjects": subjects,
+            "props": props,
+            "camera": dict(self.camera),
+            "lighting": self.lighting,
+            "mood": beat.mood,
+            "description": " ".join(w for w in (sentence, *self.words) if w),
+        }
 
 
 def _lower_article(name: str) -> str:
