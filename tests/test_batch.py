@@ -139,7 +139,7 @@ def test_killed_batch_resumes_without_redoing_finished_work(tmp_path):
     songs = _song_folder(tmp_path / "in", ("slow_motion_dream_excerpt.mp3", "vocadito_1.wav"))
     out = tmp_path / "out"
     command = [sys.executable, "-m", "agent.cli", "batch", str(songs), "-o", str(out),
-               "--workers", "1", "--resolution", "96x54", "--fps", "6", "-q"]  # fmt: skip
+               "--jobs", "1", "--resolution", "96x54", "--fps", "6", "-q"]  # fmt: skip
     proc = subprocess.Popen(command, cwd=ROOT, start_new_session=True,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
     first, second = out / "runs" / "slow-motion-dream-excerpt", out / "runs" / "vocadito-1"
@@ -154,7 +154,7 @@ def test_killed_batch_resumes_without_redoing_finished_work(tmp_path):
         proc.wait()
     assert not (second / "batch.json").exists()
     finished = _mtimes(first) | _mtimes(out / "videos")
-    rendered = _mtimes(second / "clips")
+    rendered = {p: t for p, t in _mtimes(second / "clips").items() if ".tmp-" not in p}
     assert rendered
 
     executor = LocalExecutor(workers=1)
@@ -166,6 +166,7 @@ def test_killed_batch_resumes_without_redoing_finished_work(tmp_path):
     assert statuses == {"slow-motion-dream-excerpt": "skipped", "vocadito-1": "done"}
     after = _mtimes(out)
     assert all(after[path] == mtime for path, mtime in (finished | rendered).items())
+    assert not [path for path in after if ".tmp-" in path]  # what the kill left is swept
     run = json.loads((second / "run.json").read_text())
     assert all(len(s["attempts"]) == 1 for s in run["scenes"])  # no clip rendered twice
     assert "resuming" in (second / "progress.log").read_text()
@@ -206,7 +207,7 @@ def test_cli_options_become_song_settings(tmp_path):
     config.write_text('fps = 8\nseed = 3\nwidth = 320\nheight = 180\nrun_dir = "ignored"\n')
     args = build_parser().parse_args(
         ["batch", "in", "-o", "out", "--config", str(config), "--fps", "12",
-         "--clip-workers", "3", "--executor", "ray", "--resolution", "96x54"]
+         "--workers", "3", "--executor", "ray", "--resolution", "96x54"]
     )  # fmt: skip
     settings = settings_from_args(args)
     assert settings == {

@@ -36,7 +36,7 @@ import numpy as np
 
 from tools.errors import GenerationFailedError, InvalidInputError
 from tools.ffmpeg import ffmpeg_exe, video_info
-from tools.files import atomic_path
+from tools.files import atomic_path, temp_dir
 from tools.types import Scene
 
 log = logging.getLogger(__name__)
@@ -60,12 +60,14 @@ def assemble(
     fps: int,
     size: tuple[int, int],
     duration: float,
+    work_dir: str | None = None,
 ) -> None:
     """Write one H.264/AAC mp4 of exactly round(duration*fps) frames with the song as its audio.
 
     Scene k covers frames [round(start*fps), round(end*fps)); its `transition_in` ("cut",
     "crossfade" or "flash") decides how it enters. The file appears at `out_path` only when
-    complete.
+    complete. Working files go to `work_dir` (default: beside `out_path`), and so does the
+    video being written where `work_dir` is on the same file system as `out_path`.
     """
     scenes = [scene for scene, _ in clips]
     bounds = frame_bounds(scenes, fps=fps, duration=duration)
@@ -77,7 +79,7 @@ def assemble(
     counts = [b - a for a, b in zip(bounds, bounds[1:], strict=False)]
     copied = _copied_spans(clips, counts, fps=fps, size=size)
     frames = _timeline(clips, bounds, fps=fps, size=size, copied=copied)
-    with tempfile.TemporaryDirectory(dir=Path(out_path).resolve().parent) as work:
+    with temp_dir(work_dir or Path(out_path).resolve().parent) as work:
         parts: list[tuple[str, int, int, int]] = []  # (file, first frame, end frame, frames)
         try:
             for i, (k, first, end) in enumerate(_parts(counts, copied)):
@@ -89,7 +91,7 @@ def assemble(
                 parts.append((str(part), 0, n, n))
         finally:
             frames.close()  # stops the decoders
-        with atomic_path(out_path) as tmp:
+        with atomic_path(out_path, work_dir=work) as tmp:
             _concat(parts, tmp, audio_path=audio_path, fps=fps, work=work)
 
 

@@ -17,6 +17,13 @@ class InvalidInputError(Sound2SightError):
     exit_code = 2
 
 
+class StorageError(Sound2SightError):
+    """A file or folder cannot be made, read or written: a path under a file, permissions, a
+    read-only mount, a full disk."""
+
+    exit_code = 5
+
+
 class BackendUnavailableError(Sound2SightError):
     """A requested backend cannot be loaded: unknown spec, missing extra, missing weights."""
 
