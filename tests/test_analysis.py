@@ -1,6 +1,8 @@
 """Song analysis: beats, bars, sections and curves, scored against songs whose truth is known."""
 
 import json
+import subprocess
+import sys
 import time
 
 import mir_eval
@@ -8,7 +10,7 @@ import numpy as np
 import pytest
 from conftest import SHARED_AUDIO, shared_track
 
-from tools.analysis import CURVE_HZ, analyze_audio, kernels_compiled
+from tools.analysis import CURVE_HZ, _kernels_ready, analyze_audio, kernels_compiled
 from tools.audio import load_audio
 from tools.demo_song import LABELS, song_layout, synthesize_demo, synthesize_song
 from tools.errors import InvalidInputError
@@ -50,7 +52,7 @@ def test_the_analysis_is_a_complete_json_ready_record(demo):
     assert json.loads(json.dumps(analysis)) == analysis
     assert analysis["duration"] == pytest.approx(truth["duration"], abs=1e-3)
     assert analysis["curve_hz"] == CURVE_HZ
-    for name in ("energy", "onset", "vocal"):
+    for name in ("energy", "onset", "vocal", "voice"):
         curve = np.array(analysis[name])
         assert len(curve) == int(analysis["duration"] * CURVE_HZ) + 1
         assert curve.min() >= 0.0 and curve.max() <= 1.0
@@ -178,12 +180,12 @@ def test_beats_and_downbeats_of_an_annotated_metal_song(demo):
 
 
 def test_the_vocal_curve_follows_singing():
+    """Where in the song a voice sings (the curve is relative to the song: mixes of a voice
+    over a band are in tests/test_vocals.py)."""
     vocadito = shared_track("vocadito_1.wav")
     sung = _analyze(vocadito)
-    instrumental = _analyze(shared_track("vibe_ace.ogg"))
 
     vocal = np.array(sung["vocal"])
-    assert vocal.mean() > np.mean(instrumental["vocal"]) + 0.3
     t = np.arange(len(vocal)) / CURVE_HZ
     regions = np.loadtxt(SHARED_AUDIO / "annotations" / "vocadito_1.vocal_activity.txt")
     singing = np.zeros(len(vocal), bool)
@@ -198,3 +200,27 @@ def test_the_first_run_knows_it_compiles_librosa_kernels(tmp_path, monkeypatch):
     (tmp_path / "util_1234").mkdir()
     (tmp_path / "util_1234" / "guf-utils._localmax-1035.py311.nbi").write_bytes(b"")
     assert kernels_compiled()
+
+
+def test_analyses_wait_for_each_other_until_one_has_finished_in_this_install(tmp_path, monkeypatch):
+    """numba's kernel cache breaks when processes compile into it at once: until the first
+    analysis of an install is done, the others wait for it (flock, so across processes)."""
+    monkeypatch.setattr("tools.analysis.tempfile.gettempdir", lambda: str(tmp_path))
+    holder = (
+        "import sys, time, tempfile; tempfile.gettempdir = lambda: sys.argv[1]\n"
+        "from tools.analysis import _kernels_ready\n"
+        "with _kernels_ready():\n    print('in', flush=True); time.sleep(1.5)\n"
+    )
+    first = subprocess.Popen(
+        [sys.executable, "-c", holder, str(tmp_path)], stdout=subprocess.PIPE, text=True
+    )
+    assert first.stdout.readline().strip() == "in"
+    t0 = time.perf_counter()
+    with _kernels_ready():
+        waited = time.perf_counter() - t0
+    first.wait()
+    assert waited > 0.5  # the second waited for the first to finish
+    assert [p for p in tmp_path.iterdir() if p.suffix != ".lock"]  # the mark: no more waiting
+    t0 = time.perf_counter()
+    with _kernels_ready():
+        assert time.perf_counter() - t0 < 0.1

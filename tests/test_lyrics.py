@@ -4,11 +4,13 @@ import numpy as np
 import pytest
 import torch
 
+from tools.align import syllables
 from tools.errors import BackendUnavailableError, InvalidInputError
 from tools.lyrics import (
     LONG_FORM,
     WhisperLyrics,
     lines_from_words,
+    plain_stanzas,
     read_lyrics_file,
     vocal_parts,
 )
@@ -256,28 +258,57 @@ def test_lrc_timestamps_are_used_as_given(tmp_path):
     ]  # the offset shows everything 0.5 s earlier; a line after the song is dropped
 
 
-def test_plain_lyrics_are_spread_over_the_vocal_parts_in_proportion(tmp_path):
+def test_plain_lyrics_land_on_the_sung_phrases_stanza_by_stanza(tmp_path):
     path = tmp_path / "song.txt"
     path.write_text(
-        "[Verse]\nab\nabcdef\n\n  ab  \n[Chorus]\nabcd\n", encoding="utf-8"
-    )  # weights 2, 6, 2, 4 (14 characters)
-    song_analysis = analysis(60.0, [(10.0, 24.0), (40.0, 54.0)])  # 14 s + 14 s of singing
-    lines = read_lyrics_file(path, analysis=song_analysis)
-    # The first two lines' share of the sung time falls in the first part, the rest in the
-    # second; each part is filled end to end in proportion to length.
-    assert lines == [
-        {"start": 10.0, "end": 13.5, "text": "ab"},
-        {"start": 13.5, "end": 24.0, "text": "abcdef"},
-        {"start": 40.0, "end": 44.667, "text": "ab"},
-        {"start": 44.667, "end": 54.0, "text": "abcd"},
+        "[Verse]\nout on the water\nthe lights are low and slow\n\n"
+        "carry me home\n[Chorus]\ncarry me home over the hills\n",
+        encoding="utf-8",
+    )
+    # two phrases with a breath, a long instrumental break, then a short and a long phrase
+    phrases = [(5.0, 8.0), (8.6, 13.4), (30.0, 32.5), (33.2, 38.6)]
+    lines = read_lyrics_file(path, analysis=analysis(50.0, phrases))
+    assert [line["text"] for line in lines] == [
+        "out on the water",
+        "the lights are low and slow",
+        "carry me home",
+        "carry me home over the hills",
     ]
+    for line, (start, end) in zip(lines, phrases, strict=True):
+        assert line["start"] == pytest.approx(start, abs=0.5)
+        assert line["end"] == pytest.approx(end, abs=0.8)
 
 
-def test_plain_lyrics_without_detected_singing_cover_the_song(tmp_path):
+def test_a_line_may_span_phrases_and_a_phrase_may_hold_lines(tmp_path):
+    """More phrases than lines, and more lines than phrases: the syllables decide."""
     path = tmp_path / "song.txt"
-    path.write_text("one\ntwo\n", encoding="utf-8")
+    path.write_text("la la la la la la la la\n\nno no\nno no no no no no\n", encoding="utf-8")
+    lines = read_lyrics_file(path, analysis=analysis(40.0, [(4.0, 7.0), (7.5, 10.0), (20.0, 28.0)]))
+    assert lines[0]["start"] == pytest.approx(4.0, abs=0.5)
+    assert lines[0]["end"] == pytest.approx(10.0, abs=0.8)  # across the breath at 7 s
+    assert lines[1]["start"] == pytest.approx(20.0, abs=0.5)
+    assert lines[2]["start"] == pytest.approx(22.0, abs=1.0)  # 2 of the 8 syllables in
+    assert lines[2]["end"] == pytest.approx(28.0, abs=0.8)
+
+
+def test_plain_stanzas_split_at_blank_lines_and_section_marks():
+    text = "[Intro]\n\n a  b \nc\n\n\nd\n[Chorus]\ne\n"
+    assert plain_stanzas(text) == [["a b", "c"], ["d"], ["e"]]
+
+
+def test_syllables_are_counted_from_vowel_groups():
+    assert syllables("se alimenta de la belleza") == 10  # se a-li-men-ta de la be-lle-za
+    assert syllables("ooh ooh") == 2
+    assert syllables("ありがとう ございます") >= 3  # no Latin vowels: by letters
+
+
+def test_plain_lyrics_without_detected_singing_still_cover_the_song_in_order(tmp_path):
+    path = tmp_path / "song.txt"
+    path.write_text("one\ntwo\nthree\n", encoding="utf-8")
     lines = read_lyrics_file(path, analysis=analysis(20.0, []))
-    assert [(line["start"], line["end"]) for line in lines] == [(0.0, 10.0), (10.0, 20.0)]
+    assert [line["text"] for line in lines] == ["one", "two", "three"]
+    bounds = [t for line in lines for t in (line["start"], line["end"])]
+    assert bounds == sorted(bounds) and bounds[0] >= 0.0 and bounds[-1] <= 20.0
 
 
 @pytest.mark.parametrize(

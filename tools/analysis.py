@@ -1,15 +1,21 @@
 """What the rest of sound2sight needs to know about a song: beats, bars, sections and curves.
 
 Everything comes from one short-time spectrum: beats from librosa's dynamic-programming tracker
-(redone in numpy in tools.beats, with a check for its half-tempo errors), downbeats from accents
+(redone in numpy in tools.beats, its tempo checked against the onset periodicity of the whole
+clip for octave and 3/2 errors), downbeats from accents
 on the beat grid, sections from splitting the bars where harmony, timbre and dynamics change
 (labelled by which material repeats), and 0..1 curves at CURVE_HZ for the energy, the onsets and
-the presence of a voice.
+where a voice sings (relative to the song).
 """
 
+import fcntl
 import itertools
 import os
-from dataclasses import dataclass
+import tempfile
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import librosa
@@ -40,6 +46,26 @@ def kernels_compiled() -> bool:
     return any(any(p.rglob("*utils._localmax*.nbi")) for p in places if p.is_dir())
 
 
+@contextmanager
+def _kernels_ready() -> Iterator[None]:
+    """Until one analysis in this install has finished, analyses run one process at a time:
+    numba's cache is not safe against processes compiling into it at once (three that did here
+    left an index that crashed every later analysis of every process). The mark that one has
+    finished is kept per librosa install, beside the system's temporary files."""
+    install = zlib.crc32(librosa.__file__.encode())
+    mark = Path(tempfile.gettempdir(), f"sound2sight-kernels-{install:08x}")
+    if mark.exists():
+        yield
+        return
+    with open(mark.with_suffix(".lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+            mark.touch()
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def analyze_audio(y: np.ndarray, sr: int, *, path: str = "") -> Analysis:
     """Analyze mono audio `y` at `sr` Hz (as `tools.audio.load_audio` returns it)."""
     y = np.asarray(y, dtype=np.float32)
@@ -48,8 +74,13 @@ def analyze_audio(y: np.ndarray, sr: int, *, path: str = "") -> Analysis:
             f"analysis needs mono audio (one dimension), got shape {y.shape}; "
             "load the song with tools.audio.load_audio"
         )
+    with _kernels_ready():
+        return _analyze(y, sr, path=path)
+
+
+def _analyze(y: np.ndarray, sr: int, *, path: str) -> Analysis:
     duration = len(y) / sr
-    frames = _Frames.compute(y, sr)
+    frames, vocal, voice, centroid = _song_frames(y, sr)
     tempo, beats = _beats(frames)
     downbeats, meter = _downbeats(frames, beats)
     energy = _energy(frames.loudness)
@@ -66,8 +97,9 @@ def analyze_audio(y: np.ndarray, sr: int, *, path: str = "") -> Analysis:
         "curve_hz": CURVE_HZ,
         "energy": _rounded(energy_curve),
         "onset": _rounded(_pooled(_unit(frames.onset), frames.times, grid)),
-        "vocal": _rounded(np.interp(grid, frames.times, _vocal(frames))),
-        "features": _features(frames, energy_curve, meter=meter, duration=duration),
+        "vocal": _rounded(np.interp(grid, frames.times, vocal)),
+        "voice": _rounded(np.interp(grid, frames.times, voice)),
+        "features": _features(frames, energy_curve, centroid, meter=meter, duration=duration),
     }
 
 
@@ -96,21 +128,114 @@ class _Frames:
     @classmethod
     def compute(cls, y: np.ndarray, sr: int) -> "_Frames":
         power = np.abs(librosa.stft(y, n_fft=N_FFT, hop_length=HOP)) ** 2
-        mel = librosa.feature.melspectrogram(S=power, sr=sr, n_mels=128)
+        return cls.from_spectra(
+            sr,
+            power=power,
+            mel=librosa.feature.melspectrogram(S=power, sr=sr, n_mels=128),
+            chroma=librosa.feature.chroma_stft(S=power, sr=sr, tuning=0.0),
+            loudness=_loudness_db(power, sr),
+        )
+
+    @classmethod
+    def from_spectra(
+        cls,
+        sr: int,
+        *,
+        power: np.ndarray,
+        mel: np.ndarray,
+        chroma: np.ndarray,
+        loudness: np.ndarray,
+        hpss: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> "_Frames":
+        """The frames from the spectra computed per frame (and the harmonic and percussive
+        parts, when known); the rest is computed from the mel spectrogram of the whole span."""
         log_mel = librosa.power_to_db(mel)
-        harmonic, percussive = librosa.decompose.hpss(mel, kernel_size=(31, 15))
+        harmonic, percussive = hpss or librosa.decompose.hpss(mel, kernel_size=(31, 15))
         return cls(
             sr=sr,
-            times=librosa.frames_to_time(np.arange(power.shape[1]), sr=sr, hop_length=HOP),
+            times=librosa.frames_to_time(np.arange(mel.shape[1]), sr=sr, hop_length=HOP),
             power=power,
             mel=mel,
             harmonic=harmonic,
             percussive=percussive,
-            chroma=librosa.feature.chroma_stft(S=power, sr=sr, tuning=0.0),
-            loudness=_loudness_db(power, sr),
+            chroma=chroma,
+            loudness=loudness,
             pulse=librosa.onset.onset_strength(S=log_mel, sr=sr, aggregate=np.median),
             onset=librosa.onset.onset_strength(S=log_mel, sr=sr),
         )
+
+
+# A song of up to WHOLE_FRAMES frames (about 6 minutes) is analysed in one piece; a longer one's
+# spectrogram is held CHUNK_FRAMES frames (about 3 minutes) at a time: the whole one of a
+# 30-minute song would take 320 MB, and the features computed from it several times that.
+WHOLE_FRAMES = 16384
+CHUNK_FRAMES = 8192
+CONTEXT_FRAMES = 32  # on either side of a chunk: the filters over frames reach less far
+
+
+def _song_frames(y: np.ndarray, sr: int) -> tuple[_Frames, np.ndarray, np.ndarray, np.ndarray]:
+    """The song's frames, and per frame its vocal presence (`_vocal`), where in it a voice sings
+    (`_voice`) and its spectral centroid (Hz).
+
+    A song of up to WHOLE_FRAMES frames is one piece. A longer one is computed a chunk at a
+    time, each with CONTEXT_FRAMES of context on either side (HPSS's filters reach 15 frames),
+    keeping only what is per frame (mel, chroma, loudness, harmonic and percussive parts) and
+    the two curves; the onset curves come from the joined mel spectrogram (their dB scale is the
+    song's). Within a chunk the STFT frames are the song's own, so all of it is as for the whole
+    song except the levels `_vocal` normalizes by (its chunk's loudest parts rather than the
+    song's). The frames returned keep no spectrogram (`power` has no frames).
+    """
+    n = 1 + len(y) // HOP
+    if n <= WHOLE_FRAMES:
+        frames = _Frames.compute(y, sr)
+        vocal, voice, centroid = _vocal(frames), _voice(frames), _centroid(frames)
+        return replace(frames, power=frames.power[:, :0]), vocal, voice, centroid
+    pieces = []
+    for start in range(0, n, CHUNK_FRAMES):
+        end = min(start + CHUNK_FRAMES, n)
+        first, last = max(start - CONTEXT_FRAMES, 0), min(end + CONTEXT_FRAMES, n)
+        chunk = _Frames.compute(y[first * HOP : len(y) if last == n else last * HOP], sr)
+        keep = slice(start - first, end - first)
+        parts = (chunk.mel, chunk.chroma, chunk.loudness, chunk.harmonic, chunk.percussive)
+        parts += (_vocal(chunk), _voice(chunk), _centroid(chunk))
+        pieces.append([part[..., keep].copy() for part in parts])
+        del chunk, parts
+    mel, chroma, loudness, harmonic, percussive, vocal, voice, centroid = (
+        np.concatenate(part, axis=-1) for part in zip(*pieces, strict=True)
+    )
+    del pieces
+    frames = _Frames.from_spectra(
+        sr,
+        power=np.zeros((1 + N_FFT // 2, 0), dtype=np.float32),
+        mel=mel,
+        chroma=chroma,
+        loudness=loudness,
+        hpss=(harmonic, percussive),
+    )
+    return frames, vocal, voice, centroid
+
+
+def _tempo(onset: np.ndarray, sr: int) -> float:
+    """librosa's tempo estimate (`librosa.feature.tempo`, 8 s autocorrelation windows, mean over
+    the song) with its tempogram summed CHUNK_FRAMES columns at a time: the whole tempogram of a
+    30-minute song and its FFTs would take 1.3 GB."""
+    win = int(librosa.time_to_frames(8.0, sr=sr, hop_length=HOP))
+    padded = np.pad(onset, win // 2, mode="linear_ramp", end_values=0)
+    total = np.zeros(win)
+    for start in range(0, len(onset), CHUNK_FRAMES):
+        end = min(start + CHUNK_FRAMES, len(onset))
+        part = padded[start : end + win - 1]
+        grams = librosa.feature.tempogram(
+            onset_envelope=part, sr=sr, hop_length=HOP, win_length=win, center=False
+        )
+        total += grams.sum(axis=1)
+    mean = (total / len(onset))[:, None]
+    return float(librosa.feature.tempo(tg=mean, sr=sr, hop_length=HOP, aggregate=None)[0])
+
+
+def _centroid(frames: _Frames) -> np.ndarray:
+    """Spectral centroid per frame, Hz."""
+    return librosa.feature.spectral_centroid(S=np.sqrt(frames.power), sr=frames.sr)[0]
 
 
 def _unit(x: np.ndarray, *, q: float = 99.0) -> np.ndarray:
@@ -135,23 +260,100 @@ def _pooled(x: np.ndarray, times: np.ndarray, grid: np.ndarray) -> np.ndarray:
 BEAT_LATENCY_S = 0.03
 
 
+# Metrical levels (the beat, or 3/2 or 2/3 of it) compete where their tempi fall in this octave.
+LEVEL_RANGE = (75.0, 150.0)
+TUNING_STEP = 0.005  # the tracked tempo is tuned in relative steps of at most this (finer on
+TUNING_STEPS = 10  # long clips), this many each way
+# The beat's octave, taken below FAST_BEAT_BPM: librosa's prior pulls fast songs (160-200 BPM)
+# to half tempo, and short clips fall to half or a quarter as often. A beat slower than
+# SURE_BEAT_BPM is doubled; one from there to FAST_BEAT_BPM / 2 is doubled when the points
+# halfway between its beats carry at least OFFBEAT_SHARE of the onset strength on them (so
+# half-time metal doubles, a synthesized 90 BPM song with quiet offbeats does not; a 96 BPM
+# blues groove with busy offbeats does). Chosen on the shared songs (annotated beats at 170-190
+# BPM, a steady song at 130) and the synthesized songs of the section evaluation.
+FAST_BEAT_BPM = 193.0
+SURE_BEAT_BPM = 80.0
+OFFBEAT_SHARE = 0.45
+
+
 def _beats(frames: _Frames) -> tuple[float, np.ndarray]:
     """Tempo (BPM) and beat times (s).
 
-    librosa's tempo prior pulls fast songs (160-200 BPM) to half tempo. When the tracked tempo
-    is at most 100 BPM and the points halfway between beats carry more than half of the
-    on-beat onset strength, the beat is taken to be twice as fast.
+    The tracker's tempo can be off by a tempo octave or by 3/2 (on a 10 s clip of a steady
+    130 BPM song: 65, or 97 BPM), and it comes from whole-frame beat periods. The tempo is
+    the metrical level that fits the onset periodicity of the whole clip best (`_beat_level`)
+    at the octave of the beat (`_beat_octave`); when it differs from the tracker's, the beats
+    are tracked again at that tempo.
     """
     beat_frames = _track(frames, bpm=None)
-    tempo = _tempo_from_beats(frames.times[beat_frames])
-    if tempo <= 100 and _offbeat_strength(frames.onset, beat_frames) >= 0.55:
-        beat_frames = _track(frames, bpm=2 * tempo)
-        tempo = _tempo_from_beats(frames.times[beat_frames])
+    tracked = _tempo_from_beats(frames.times[beat_frames])
+    fps = frames.sr / HOP
+    level = _beat_level(frames.pulse, tracked, frames_per_second=fps)
+    tempo = _beat_octave(frames.onset, level, frames_per_second=fps)
+    if tracked > 0 and abs(tempo / tracked - 1) > 0.01:
+        beat_frames = _track(frames, bpm=tempo)
     return tempo, np.maximum(frames.times[beat_frames] - BEAT_LATENCY_S, 0.0)
+
+
+def _beat_level(pulse: np.ndarray, tempo: float, *, frames_per_second: float) -> float:
+    """The tempo of the beat, from a tracked `tempo` that may be off by 3/2, by octaves, or by
+    a few percent (the tracker's tempo from a short clip is only roughly right).
+
+    Tempi are compared by how much onset strength their pulse grid catches over the whole
+    clip (`_grid_strength`). The tracked tempo is moved by octaves into LEVEL_RANGE and tuned
+    (TUNING_STEPS steps of at most TUNING_STEP each way). It and the other metrical levels,
+    3/2 and 2/3 of it, each moved into LEVEL_RANGE (where every level has one tempo), compete;
+    the strongest is returned (in LEVEL_RANGE: `_beat_octave` chooses the octave).
+    """
+    if tempo <= 0:
+        return tempo
+    peaks = scipy.ndimage.maximum_filter1d(pulse, size=3)
+
+    def strength(bpm: float) -> float:
+        return _grid_strength(peaks, 60.0 * frames_per_second / bpm)
+
+    level = _into_octave(tempo, LEVEL_RANGE[0])
+    # steps that let the grid drift at most a quarter of a beat over the clip; a long clip's
+    # tracked tempo is close already, so it is tuned over as many steps as a short one's
+    step = min(TUNING_STEP, 0.25 * 60.0 * frames_per_second / (len(pulse) * level))
+    steps = np.arange(-TUNING_STEPS, TUNING_STEPS + 1) * step
+    tuned = max(level * (1 + steps), key=strength)
+    levels = [_into_octave(tuned * ratio, LEVEL_RANGE[0]) for ratio in (1.0, 1.5, 2 / 3)]
+    return max(levels, key=strength)
+
+
+def _beat_octave(onset: np.ndarray, level: float, *, frames_per_second: float) -> float:
+    """`level` moved by octaves to the beat: below FAST_BEAT_BPM, doubled from under
+    SURE_BEAT_BPM, and from under FAST_BEAT_BPM / 2 when the offbeats are strong."""
+    if level <= 0:
+        return level
+    slow = _into_octave(level, FAST_BEAT_BPM / 4)
+    if slow < SURE_BEAT_BPM:
+        return 2 * slow
+    peaks = scipy.ndimage.maximum_filter1d(onset, size=5)
+    period = 60.0 * frames_per_second / slow
+    on, off = (_grid_strength(peaks, period, shift=s) for s in (0.0, 0.5))
+    return 2 * slow if off >= OFFBEAT_SHARE * on else slow
+
+
+def _into_octave(bpm: float, low: float) -> float:
+    """`bpm` times the power of two that puts it in [low, 2 * low)."""
+    return float(bpm * 2.0 ** np.ceil(np.log2(low / bpm)))
+
+
+def _grid_strength(peaks: np.ndarray, period: float, *, shift: float = 0.0) -> float:
+    """The mean of `peaks` on a grid of `period` frames (fractional) at the phase where it is
+    highest; with `shift`, on the grid that many periods later (0.5: halfway between)."""
+    phases = np.arange(0.0, period, 1.0)
+    grid = phases[:, None] + np.arange(0.0, len(peaks) - 2 * period - 0.5, period)
+    means = peaks[np.round(grid).astype(int)].mean(axis=1)
+    best = int(np.argmax(means))
+    return float(peaks[np.round(grid[best] + shift * period).astype(int)].mean())
 
 
 def _track(frames: _Frames, *, bpm: float | None) -> np.ndarray:
     """Beat frames over the audible part of the song (librosa's tracker, untrimmed)."""
+    bpm = bpm or _tempo(frames.pulse, frames.sr)  # as track_beats would, in bounded memory
     beat_frames = track_beats(frames.pulse, sr=frames.sr, hop_length=HOP, bpm=bpm, trim=False)
     audible = np.flatnonzero(frames.loudness > np.percentile(frames.loudness, 95) - 40)
     if not len(audible):
@@ -165,16 +367,6 @@ def _tempo_from_beats(beats: np.ndarray) -> float:
         return 0.0
     span = min(8, len(beats) - 1)
     return float(60.0 * span / np.median(beats[span:] - beats[:-span]))
-
-
-def _offbeat_strength(onset: np.ndarray, beat_frames: np.ndarray) -> float:
-    """Median onset strength halfway between beats relative to the median on the beats."""
-    if len(beat_frames) < 3:
-        return 0.0
-    peaks = scipy.ndimage.maximum_filter1d(onset, size=5)
-    on = np.median(peaks[beat_frames])
-    off = np.median(peaks[(beat_frames[:-1] + beat_frames[1:]) // 2])
-    return float(off / on) if on > 0 else 0.0
 
 
 def _downbeats(frames: _Frames, beats: np.ndarray) -> tuple[np.ndarray, int]:
@@ -236,10 +428,15 @@ def _energy(loudness_db: np.ndarray) -> np.ndarray:
     return np.clip(2.0 ** ((smooth - top) / 10), 0.0, 1.0)
 
 
-VOICE_BAND_HZ = (500.0, 4000.0)
-BINS_PER_SEMITONE = 10
+MOTION_BAND_HZ = (500.0, 4000.0)  # where the partials' motion is measured (`_vocal`)
+MOTION_BINS = 10  # per semitone
 STILL_CENTS = 1.2  # pitch motion (cents per frame) that steady instruments show anyway
 SUNG_CENTS = 3.7  # pitch motion at which a voice is taken as certainly present
+VOICE_BAND_HZ = (150.0, 5000.0)  # sung fundamentals and the formants above them
+BINS_PER_SEMITONE = 3
+STEADY_FRAMES = 9  # about 0.2 s: a partial that holds this long is a steady tone
+PEAK_BINS = 9  # 3 semitones: energy spread this wide across frequency is a hit or noise
+VOCAL_SMOOTH_FRAMES = 11  # about a quarter of a second
 
 
 def _vocal(frames: _Frames) -> np.ndarray:
@@ -253,7 +450,7 @@ def _vocal(frames: _Frames) -> np.ndarray:
     peaks = _log_frequency_peaks(frames)
     before, after = peaks[:, :-1], peaks[:, 1:]
     n = len(peaks)
-    lags = np.arange(-BINS_PER_SEMITONE, BINS_PER_SEMITONE + 1)
+    lags = np.arange(-MOTION_BINS, MOTION_BINS + 1)
     match = np.stack(
         [
             (before[max(0, -k) : n - max(0, k)] * after[max(0, k) : n - max(0, -k)]).sum(axis=0)
@@ -267,7 +464,7 @@ def _vocal(frames: _Frames) -> np.ndarray:
     offset = np.divide(
         0.5 * (left - right), curvature, out=np.zeros_like(centre), where=curvature < -1e-9
     )
-    cents = np.abs(lags[best] + np.clip(offset, -0.5, 0.5)) * 100 / BINS_PER_SEMITONE
+    cents = np.abs(lags[best] + np.clip(offset, -0.5, 0.5)) * 100 / MOTION_BINS
     motion = np.append(np.where(centre > 0.7, cents, 0.0), 0.0)
     motion = scipy.ndimage.uniform_filter1d(motion, size=21)  # about half a second
     audible = frames.loudness > np.percentile(frames.loudness, 95) - 40
@@ -277,15 +474,43 @@ def _vocal(frames: _Frames) -> np.ndarray:
 def _log_frequency_peaks(frames: _Frames) -> np.ndarray:
     """Compressed magnitude on a log-frequency grid over the voice band with the spectral
     envelope removed, so that only the partials' peaks are left: (bins, frames)."""
+    low, high = MOTION_BAND_HZ
+    grid = low * 2 ** (np.arange(int(12 * MOTION_BINS * np.log2(high / low))) / (12 * MOTION_BINS))
+    freqs = librosa.fft_frequencies(sr=frames.sr, n_fft=N_FFT)
+    level = np.log1p(1e3 * frames.power / (np.percentile(frames.power, 99) + 1e-12))
+    spectrum = _interpolation_matrix(freqs, grid) @ level
+    envelope = scipy.ndimage.uniform_filter1d(spectrum, size=int(1.5 * MOTION_BINS), axis=0)
+    return np.maximum(spectrum - envelope, 0.0)
+
+
+def _voice(frames: _Frames) -> np.ndarray:
+    """Where a voice sings, 0..1 per frame, relative to the song: the level of the energy in the
+    voice band that is neither a steady tone nor a broadband hit.
+
+    Median filtering splits a log-frequency spectrum into what holds still over time (held
+    notes, chords, bass) and what spreads over frequency (drums, noise). A voice is neither: its
+    partials glide and waver (vibrato, slides) and its syllables change the spectrum every few
+    tenths of a second, so its energy stays in the residue. The residue's level in dB is
+    mapped to 0..1 between the song's 5th and 95th percentiles; a song without a voice still
+    has its most voice-like moments near 1 (this says where, not whether).
+    """
+    spectrum = _log_frequency_power(frames)
+    steady = scipy.ndimage.median_filter(spectrum, size=(1, STEADY_FRAMES))
+    spread = scipy.ndimage.median_filter(spectrum, size=(PEAK_BINS, 1))
+    residue = np.maximum(spectrum - np.maximum(steady, spread), 0.0).sum(axis=0)
+    level = scipy.ndimage.uniform_filter1d(10 * np.log10(residue + 1e-12), size=VOCAL_SMOOTH_FRAMES)
+    low, high = np.percentile(level, [5, 95])
+    return np.clip((level - low) / max(high - low, 1e-9), 0.0, 1.0)
+
+
+def _log_frequency_power(frames: _Frames) -> np.ndarray:
+    """Power on a log-frequency grid (BINS_PER_SEMITONE) over the voice band: (bins, frames)."""
     low, high = VOICE_BAND_HZ
     grid = low * 2 ** (
         np.arange(int(12 * BINS_PER_SEMITONE * np.log2(high / low))) / (12 * BINS_PER_SEMITONE)
     )
     freqs = librosa.fft_frequencies(sr=frames.sr, n_fft=N_FFT)
-    level = np.log1p(1e3 * frames.power / (np.percentile(frames.power, 99) + 1e-12))
-    spectrum = _interpolation_matrix(freqs, grid) @ level
-    envelope = scipy.ndimage.uniform_filter1d(spectrum, size=int(1.5 * BINS_PER_SEMITONE), axis=0)
-    return np.maximum(spectrum - envelope, 0.0)
+    return _interpolation_matrix(freqs, grid) @ frames.power
 
 
 def _interpolation_matrix(source: np.ndarray, target: np.ndarray) -> scipy.sparse.csr_matrix:
@@ -487,7 +712,7 @@ MINOR_PROFILE = np.array(
 
 
 def _features(
-    frames: _Frames, energy: np.ndarray, *, meter: int, duration: float
+    frames: _Frames, energy: np.ndarray, centroid: np.ndarray, *, meter: int, duration: float
 ) -> dict[str, float | str]:
     """Song-wide descriptors: key ("A minor") and mode; meter (beats per bar); brightness
     (median spectral centroid on a log scale, 0 at 500 Hz, 1 at 8 kHz); percussiveness (the
@@ -496,7 +721,6 @@ def _features(
     onset_density (onsets per second)."""
     loudness = frames.loudness
     tonic, mode = _key(frames)
-    centroid = librosa.feature.spectral_centroid(S=np.sqrt(frames.power), sr=frames.sr)[0]
     loud = loudness > np.percentile(loudness, 95) - 30  # ignore silence and fades
     onsets = librosa.onset.onset_detect(onset_envelope=frames.onset, sr=frames.sr, hop_length=HOP)
     return {

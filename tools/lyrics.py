@@ -2,10 +2,10 @@
 
 `WhisperLyrics` (spec `whisper:<hub id or folder>`, default `openai/whisper-small`) runs
 transformers' speech-recognition pipeline with word timestamps on the vocal parts of the song
-(from `analysis["vocal"]`, so long instrumental stretches are skipped) and groups the words
+(from `analysis["voice"]`, so long instrumental stretches are skipped) and groups the words
 into lines at pauses. `read_lyrics_file` reads lyrics the user gives: LRC, whose `[mm:ss.xx]`
-timestamps are used as given, or plain text, whose lines are spread over the vocal parts of the
-song in order, each taking time in proportion to its length.
+timestamps are used as given, or plain text, whose lines are aligned to where the song is sung
+(tools.align: stanzas as hints, each line as long as its syllables take).
 
 Whisper decodes with the long-form settings of the Whisper paper (section 4.5) as the
 whisper-large-v3 model card gives them for transformers (`LONG_FORM`): temperature fallback
@@ -23,6 +23,7 @@ from typing import Any, Protocol
 import numpy as np
 import soxr
 
+from tools.align import align_lines
 from tools.errors import InvalidInputError
 from tools.pretrained import load_pretrained, require_ml, torch_device, torch_dtype
 from tools.types import Analysis, Lyrics
@@ -181,7 +182,7 @@ def vocal_parts(
     Quieter stretches shorter than `min_break` seconds (breaths, short fills) are bridged;
     each part is widened by `pad` seconds on both sides, within the song.
     """
-    vocal = np.asarray(analysis["vocal"], dtype=float)
+    vocal = np.asarray(analysis.get("voice", analysis["vocal"]), dtype=float)
     hz, duration = analysis["curve_hz"], analysis["duration"]
     edges = np.diff(np.concatenate([[0], (vocal >= threshold).astype(int), [0]]))
     starts, ends = np.flatnonzero(edges == 1) / hz, np.flatnonzero(edges == -1) / hz
@@ -208,21 +209,27 @@ SECTION_MARK = re.compile(r"^\[[^\]]*\]$")  # "[Chorus]" in a plain lyrics file
 
 
 def read_lyrics_file(path: str | Path, *, analysis: Analysis) -> Lyrics:
-    """Timed lines from an LRC file (timestamps as given) or a plain text file (lines spread
-    over the vocal parts of the song, in order, in proportion to their length)."""
+    """Timed lines from an LRC file (timestamps as given) or a plain text file (lines aligned
+    to the sung parts of the song by tools.align)."""
     file = Path(path).expanduser()
     text = read_lyrics_text(file)
     if LRC_TIME.search(text):
         lines = lrc_lines(text, duration=analysis["duration"])
     else:
-        texts = plain_lines(text)
-        parts = vocal_parts(analysis) or [(0.0, analysis["duration"])]
-        lines = spread_lines(texts, parts) if texts else []
+        stanzas = plain_stanzas(text)
+        lines = align_lines(stanzas, analysis) if stanzas else []
     if not lines:
         raise InvalidInputError(
             f"{file.name}: no lyric lines in the file (or none within the song)"
         )
     return lines
+
+
+def read_plain_stanzas(path: str | Path) -> list[list[str]] | None:
+    """The stanzas of a plain lyrics file, for an aligner to time; None for an LRC file, whose
+    timings are kept as given."""
+    text = read_lyrics_text(Path(path).expanduser())
+    return None if LRC_TIME.search(text) else plain_stanzas(text)
 
 
 def read_lyrics_text(file: Path) -> str:
@@ -280,37 +287,18 @@ def _seconds(match: re.Match[str]) -> float:
     return int(minutes) * 60 + int(seconds) + part
 
 
-def plain_lines(text: str) -> list[str]:
-    """The non-empty lines of plain lyrics, without section marks such as `[Chorus]`."""
-    lines = (" ".join(raw.split()) for raw in text.splitlines())
-    return [line for line in lines if line and not SECTION_MARK.match(line)]
-
-
-def spread_lines(texts: list[str], parts: list[tuple[float, float]]) -> Lyrics:
-    """`texts` laid over `parts` in order, each line taking time in proportion to its length.
-
-    Each line goes to the part in which the middle of its share of the total sung time falls,
-    so no line straddles an instrumental break; within a part the lines fill it end to end.
-    """
-    weights = np.array([len(text) for text in texts], dtype=float)
-    shares = np.concatenate([[0.0], np.cumsum(weights)]) / weights.sum()
-    lengths = np.array([end - start for start, end in parts])
-    bounds = np.concatenate([[0.0], np.cumsum(lengths)]) / lengths.sum()
-    middles = (shares[:-1] + shares[1:]) / 2
-    owners = np.clip(np.searchsorted(bounds, middles, side="right") - 1, 0, len(parts) - 1)
-    lines: Lyrics = []
-    for k, (start, end) in enumerate(parts):
-        mine = np.flatnonzero(owners == k)
-        if not mine.size:
-            continue
-        cuts = start + (end - start) * np.concatenate([[0.0], np.cumsum(weights[mine])]) / (
-            weights[mine].sum()
-        )
-        lines += [
-            {"start": _rounded(cuts[i]), "end": _rounded(cuts[i + 1]), "text": texts[line]}
-            for i, line in enumerate(mine)
-        ]
-    return lines
+def plain_stanzas(text: str) -> list[list[str]]:
+    """The lines of plain lyrics in stanzas: a blank line or a section mark such as
+    `[Chorus]` starts a new stanza; marks and blank lines are not lines."""
+    stanzas: list[list[str]] = [[]]
+    for raw in text.splitlines():
+        line = " ".join(raw.split())
+        if not line or SECTION_MARK.match(line):
+            if stanzas[-1]:
+                stanzas.append([])
+        else:
+            stanzas[-1].append(line)
+    return [stanza for stanza in stanzas if stanza]
 
 
 def _rounded(seconds: float) -> float:
