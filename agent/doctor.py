@@ -36,10 +36,11 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     ctx = Context(**values, run_dir="-", output="-.mp4")  # every setting checked as make does
     free = None if args.memory is None else int(args.memory * 2**30)
     plan = plan_memory(
-        ctx.backends(),
+        ctx.planned_specs(),
         pipeline=ctx.pipeline,
         device=ctx.device,
         offload=ctx.offload,
+        video_dtype=ctx.options.get("video", {}).get("dtype"),
         free_bytes=free,
     )
     print(json.dumps(plan.to_json()) if args.json else render_plan(plan))

@@ -8,7 +8,15 @@ import pytest
 
 from agent.cli import main
 from agent.options import PROFILES
-from tools.memory_plan import RoleMemory, _plan, keep_beside, needed_after, role_memory
+from tools.errors import InvalidInputError
+from tools.memory_plan import (
+    RoleMemory,
+    _plan,
+    keep_beside,
+    needed_after,
+    offload_mode,
+    role_memory,
+)
 
 GIB = 2**30
 
@@ -35,17 +43,43 @@ def test_parameter_counts_match_the_published_sizes(role):
     assert (on_cpu.dtype, on_cpu.weight_bytes) == ("float32", 4 * exact)
 
 
-def test_the_video_pipeline_is_the_sum_of_its_components():
-    memory = role_memory("video", PROFILES["gpu"]["video"], device="cuda")
-    assert memory.components == {
-        "text_encoder": 4_762_310_656,  # T5 v1.1 XXL encoder
+T5_XXL_ENCODER = 4_762_310_656  # T5 v1.1 XXL's encoder, the text encoder of every LTX-Video
+# published sizes: the 13B transformer's six bf16 shards add up to 26.09 GB (13.04 B), the 0.9.7
+# VAE file is 2.49 GB in bf16 (1.25 B); the 2B 0.9.0 pipeline's transformer is 1.92 B
+VIDEO = {
+    "diffusers:Lightricks/LTX-Video-0.9.8-13B-distilled": {
+        "text_encoder": T5_XXL_ENCODER,
+        "transformer": 13_042_569_344,
+        "vae": 1_246_913_522,
+    },
+    "diffusers:Lightricks/LTX-Video": {
+        "text_encoder": T5_XXL_ENCODER,
         "transformer": 1_923_385_472,
         "vae": 419_193_649,
-    }
+    },
+}
+
+
+def test_the_gpu_profile_renders_with_the_current_distilled_ltx_video():
+    assert PROFILES["gpu"]["video"] == "diffusers:Lightricks/LTX-Video-0.9.8-13B-distilled"
+    transformer = VIDEO[PROFILES["gpu"]["video"]]["transformer"]
+    assert abs(transformer / 1e9 - 13.04) < 0.01 and abs(2 * transformer / 1e9 - 26.09) < 0.01
+
+
+@pytest.mark.parametrize("spec", VIDEO)
+def test_the_video_pipeline_is_the_sum_of_its_components(spec):
+    memory = role_memory("video", spec, device="cuda")
+    assert memory.components == VIDEO[spec] and memory.source == "shipped"
     assert memory.params == sum(memory.components.values()) and memory.dtype == "bfloat16"
     assert memory.weight_bytes == 2 * memory.params
-    offloaded = role_memory("video", PROFILES["gpu"]["video"], device="cuda", offload=True)
-    assert offloaded.weight_bytes == 2 * memory.components["text_encoder"]
+    model = spec.removeprefix("diffusers:")
+    assert memory.download == f"hf download {model} --include model_index.json '*/*'"
+    offloaded = role_memory("video", spec, device="cuda", offload="model")
+    assert offloaded.weight_bytes == 2 * max(memory.components.values())
+    by_layer = role_memory("video", spec, device="cuda", offload="layers")
+    # the largest layer is the text encoder's embedding (32128 x 4096), twice: one running,
+    # the next being fetched
+    assert by_layer.weight_bytes == 2 * 2 * 32128 * 4096
 
 
 def test_doctor_json_on_the_cpu(capsys):
@@ -69,14 +103,22 @@ def _doctor(capsys, *flags):
     return json.loads(capsys.readouterr().out)
 
 
-def test_one_model_at_a_time_fits_a_24_gb_card(capsys):
-    plan = _doctor(capsys, "--memory", "24")
+def test_a_24_gb_card_needs_the_video_model_offloaded_layer_by_layer(capsys):
+    assert not _doctor(capsys, "--memory", "24")["fits"]
+    plan = _doctor(capsys, "--memory", "24", "--set", "video.offload=layers")
     assert plan["fits"] and plan["device"] == "cuda"
     resident = {s["stage"]: s["resident"] for s in plan["stages"]}
     assert resident["listen"] == ["listener"] and resident["write"] == ["writer"]
     assert resident["critique"] == ["critic", "video"]  # the critique loop keeps both
     listener = next(r for r in plan["roles"] if r["role"] == "listener")
     assert plan["peak_bytes"] == listener["weight_bytes"]
+
+
+def test_a_48_gb_card_holds_the_13b_model_whole(capsys):
+    plan = _doctor(capsys, "--memory", "48")
+    video = next(r for r in plan["roles"] if r["role"] == "video")
+    assert plan["fits"] and video["weight_bytes"] == 2 * sum(VIDEO[video["spec"]].values())
+    assert plan["peak_bytes"] > 35 * GIB
 
 
 def test_a_roomy_card_keeps_what_later_stages_need(capsys):
@@ -89,10 +131,12 @@ def test_a_roomy_card_keeps_what_later_stages_need(capsys):
 @pytest.mark.parametrize(
     ("flags", "advice"),
     [
-        (["--memory", "18"], "to fit: --pipeline clap"),
+        (["--memory", "40"], "to fit: --set video.offload=true"),
+        (["--memory", "24"], "to fit: --set video.offload=layers"),
+        (["--memory", "24", "--set", "video.offload=true"], "to fit: --set video.offload=layers"),
         (
-            ["--memory", "16", "--pipeline", "clap", "--writer", "openai:gpt-4.1-mini"],
-            "to fit: --set video.offload=true",
+            ["--memory", "18", "--video", "diffusers:Lightricks/LTX-Video"],
+            "to fit: --pipeline clap",
         ),
         (["--memory", "4"], "no single option fits it"),
     ],
@@ -147,3 +191,20 @@ def test_keep_beside_keeps_only_what_later_stages_need_and_what_fits():
     assert roomy.stages[-1].resident == ["critic", "video"] and roomy.fits
     assert tight.stages[-1].resident == ["critic"] and tight.fits
     assert tight.peak_bytes == 10 * GIB
+
+
+def test_offload_modes():
+    assert [offload_mode(v) for v in (None, False, True, "model", "layers")] == [
+        None, None, "model", "model", "layers",
+    ]  # fmt: skip
+    with pytest.raises(InvalidInputError, match="video.offload='disk'"):
+        offload_mode("disk")
+
+
+def test_the_video_dtype_option_is_planned(capsys):
+    assert main(["doctor", "--profile", "gpu", "--device", "cpu", "--json",
+                 "--set", "video.dtype=bfloat16"]) == 0  # fmt: skip
+    roles = {r["role"]: r for r in json.loads(capsys.readouterr().out)["roles"]}
+    assert roles["video"]["dtype"] == "bfloat16"
+    assert roles["video"]["weight_bytes"] == 2 * roles["video"]["params"]
+    assert roles["writer"]["dtype"] == "float32"  # the option is the video model's only

@@ -4,6 +4,7 @@ The pipelines are saved with `save_pretrained` and loaded through the backend ex
 user's folder would be; the unit tests of the frame and size mapping need no model at all.
 """
 
+import functools
 import json
 import re
 import shutil
@@ -46,7 +47,14 @@ def _tokenizer():
 
     texts = [
         template(name)
-        for name in ("video_negative", "keyframe_negative", "keyframe_style", "keyframe_character")
+        for name in (
+            "video_negative",
+            "keyframe_negative",
+            "keyframe_style",
+            "keyframe_character",
+            "keyframe_scene_cast",
+            "keyframe_scene_look",
+        )
     ]
     texts.append(json.dumps(_plan([_scene()])))
     words = sorted(set(re.findall(r"[a-z]+", " ".join(texts).lower())))
@@ -207,6 +215,68 @@ def _save_pixart(folder) -> None:
         scheduler=DDIMScheduler(),
         text_encoder=text_encoder,
         tokenizer=tokenizer,
+    )
+    pipe.save_pretrained(folder)
+
+
+def save_tiny_kontext(folder) -> None:
+    """A tiny FLUX.1 Kontext image-editing pipeline (diffusers' own test components, with an
+    8x VAE, a CLIP tokenizer over byte symbols and the T5 tokenizer of these prompts)."""
+    import torch
+    from diffusers import (
+        AutoencoderKL,
+        FlowMatchEulerDiscreteScheduler,
+        FluxKontextPipeline,
+        FluxTransformer2DModel,
+    )
+    from transformers import CLIPTextConfig, CLIPTextModel, CLIPTokenizer, T5Config, T5EncoderModel
+
+    symbols = [chr(c) for c in range(ord("!"), ord("~") + 1)]
+    specials = ["<|startoftext|>", "<|endoftext|>"]
+    vocab = {t: i for i, t in enumerate([*specials, *symbols, *[f"{c}</w>" for c in symbols]])}
+    t5_tokenizer = _tokenizer()
+    t5_tokenizer.model_max_length = 128  # FLUX: 512; shorter here, for speed
+    torch.manual_seed(0)
+    pipe = FluxKontextPipeline(
+        scheduler=FlowMatchEulerDiscreteScheduler(),
+        vae=AutoencoderKL(
+            block_out_channels=(4, 4, 4, 4),
+            down_block_types=("DownEncoderBlock2D",) * 4,
+            up_block_types=("UpDecoderBlock2D",) * 4,
+            latent_channels=1,
+            norm_num_groups=1,
+            use_quant_conv=False,
+            use_post_quant_conv=False,
+            shift_factor=0.0609,
+            scaling_factor=1.5035,
+        ),
+        text_encoder=CLIPTextModel(
+            CLIPTextConfig(
+                vocab_size=len(vocab),
+                bos_token_id=0,
+                eos_token_id=1,
+                pad_token_id=1,
+                hidden_size=32,
+                intermediate_size=37,
+                num_attention_heads=4,
+                num_hidden_layers=1,
+                projection_dim=32,
+            )
+        ),
+        tokenizer=CLIPTokenizer(vocab=vocab, merges=[], model_max_length=77),
+        text_encoder_2=T5EncoderModel(T5Config(num_layers=1, **_t5_options(t5_tokenizer))),
+        tokenizer_2=t5_tokenizer,
+        transformer=FluxTransformer2DModel(
+            patch_size=1,
+            in_channels=4,
+            num_layers=1,
+            num_single_layers=1,
+            attention_head_dim=16,
+            num_attention_heads=2,
+            joint_attention_dim=32,
+            pooled_projection_dim=32,
+            axes_dims_rope=[4, 4, 8],
+        ),
     )
     pipe.save_pretrained(folder)
 
@@ -424,9 +494,12 @@ def test_ltx_anchors_are_first_frames_of_its_own_renders(ltx_anchors):
         assert Image.open(path).size == SIZE
 
 
-def test_ltx_clip_starts_from_its_anchor_with_exact_frames(ltx, ltx_anchors, tmp_path):
+def test_ltx_clip_without_scene_keyframes_starts_from_text_with_exact_frames(
+    ltx, ltx_anchors, tmp_path
+):
+    assert "keyframes" not in ltx_anchors
     path = _render(ltx, _scene(), tmp_path, ltx_anchors)
-    assert type(ltx._active).__name__ == "LTXImageToVideoPipeline"
+    assert type(ltx._active).__name__ == "LTXPipeline"  # no character sheet as first frame
     info = video_info(path)
     assert (info.width, info.height, info.frames) == (*SIZE, 18)  # round(1.75*24) - round(1*24)
     frames = read_frames(path, count=18)
@@ -468,6 +541,7 @@ def test_keyframes_come_from_the_text_to_image_model(ltx_folder, tmp_path):
     )
     anchors = backend.anchors(_plan([_scene()]), out_dir=str(tmp_path), size=SIZE, seed=3)
     assert not backend._pipes  # the video model was not needed for the keyframes
+    assert "keyframes" not in anchors  # LTX renders from text: no scene keyframes to draw
     assert Image.open(anchors["characters"]["c1"]).size == SIZE
     assert Image.open(anchors["style"]).size == SIZE
 
@@ -477,12 +551,32 @@ def test_missing_keyframes_model_is_not_replaced(ltx_folder, tmp_path):
         DiffusersVideo(model=str(ltx_folder), device="cpu", keyframes=str(tmp_path / "absent"))
 
 
-def test_wan_ti2v_anchors_then_image_to_video_clip(wan_ti2v, tmp_path):
+def test_wan_ti2v_scene_keyframe_then_image_to_video_clip(wan_ti2v, tmp_path):
     assert wan_ti2v.family is WAN_TI2V
+    save_tiny_kontext(tmp_path / "kontext")
+    backend = DiffusersVideo(
+        model=str(wan_ti2v.folder),
+        device="cpu",
+        scene_keyframes=str(tmp_path / "kontext"),
+        steps=2,
+        keyframe_steps=2,
+        pixels=64 * 64,
+    )
     scene = _scene(start=0.5, end=1.0)
-    anchors = wan_ti2v.anchors(_plan([scene]), out_dir=str(tmp_path), size=SIZE, seed=3)
-    path = _render(wan_ti2v, scene, tmp_path, anchors)
-    assert type(wan_ti2v._active).__name__ == "WanImageToVideoPipeline"
+    anchors = backend.anchors(_plan([scene]), out_dir=str(tmp_path), size=SIZE, seed=3)
+    sent = backend.render(
+        scene,
+        plan=_plan([scene]),
+        analysis=ANALYSIS,
+        anchors=anchors,
+        out_path=str(tmp_path / "clip.mp4"),
+        size=SIZE,
+        fps=FPS,
+        seed=7,
+    )
+    path = str(tmp_path / "clip.mp4")
+    assert type(backend._active).__name__ == "WanImageToVideoPipeline"
+    assert sent["first_frame"] == anchors["keyframes"]["s01"] == str(tmp_path / "keyframes/s01.png")
     info = video_info(path)
     assert (info.width, info.height, info.frames) == (*SIZE, 12)
 
@@ -504,6 +598,7 @@ def test_ltx_clip_returns_the_prompt_it_read(ltx, ltx_anchors, tmp_path):
     assert sent["model_prompt"].startswith("The astronaut walks. Setting: a city rooftop")
     assert sent["prompt_cut"] == [] and 0 < sent["prompt_tokens"] <= LTX.max_tokens
     assert "#" not in sent["model_prompt"]
+    assert sent["first_frame"] == "none"  # from text: no scene keyframes asked for
 
 
 def test_a_prompt_over_the_budget_is_cut_and_said(ltx, ltx_anchors, tmp_path, monkeypatch, caplog):
@@ -586,3 +681,99 @@ def test_missing_model_names_the_download_of_the_pipeline_files_only():
         DiffusersVideo(model="sound2sight-tests/no-such-video-model", device="cpu")
     assert download_command("sound2sight-tests/no-such-video-model") in str(error.value)
     assert "--include model_index.json '*/*'" in str(error.value)
+
+
+# ---------------------------------------------------------------- throughput levers
+
+
+def test_a_draft_takes_half_the_steps_and_the_area(ltx_folder, tmp_path, monkeypatch):
+    from diffusers import LTXPipeline
+
+    folder = tmp_path / "LTX-Video-0.9.8-13B-distilled"
+    shutil.copytree(ltx_folder, folder)
+    assert (
+        DiffusersVideo(model=str(folder), device="cpu", quality="draft").pixels == LTX.pixels // 2
+    )
+    assert DiffusersVideo(model=str(folder), device="cpu").pixels == LTX.pixels
+    calls = []
+    real = LTXPipeline.__call__
+
+    def spy(self, *args, **kwargs):
+        calls.append(kwargs)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(LTXPipeline, "__call__", functools.wraps(real)(spy))
+    draft = DiffusersVideo(model=str(folder), device="cpu", quality="draft", pixels=64 * 64)
+    draft._first_frames({"style": "a city rooftop"}, size=SIZE, seed=0)
+    assert calls[-1]["num_inference_steps"] == 4 and "timesteps" not in calls[-1]
+    assert (calls[-1]["width"], calls[-1]["height"]) == (64, 64)
+    assert calls[-1]["guidance_scale"] == 1.0  # the distilled recipe's, in a draft too
+    dev = DiffusersVideo(model=str(ltx_folder), device="cpu", quality="draft")
+    dev.recipe = recipe("Lightricks/LTX-Video-0.9.7-dev", LTX)
+    assert dev._sampling_options(_ConditionPipe())["num_inference_steps"] == 15  # of 30
+    plain = DiffusersVideo(model=str(ltx_folder), device="cpu", quality="draft")
+    assert plain._sampling_options(_ConditionPipe())["num_inference_steps"] == 25  # of 50
+    with pytest.raises(InvalidInputError, match="quality 'rough'"):
+        DiffusersVideo(model=str(ltx_folder), device="cpu", quality="rough")
+
+
+def test_quality_flag_reaches_the_video_backend_and_the_config_file(ltx_folder, tmp_path):
+    import argparse
+
+    from agent.options import add_video_options, run_settings
+
+    parser = argparse.ArgumentParser()
+    add_video_options(parser)
+    video = f"diffusers:{ltx_folder}"
+    flags = run_settings(parser.parse_args(["--video", video, "--quality", "draft"]))
+    assert flags["options"]["video"] == {"quality": "draft"}
+    config = tmp_path / "s2s.toml"
+    config.write_text(f'video = "{video}"\nquality = "draft"\n')
+    assert run_settings(parser.parse_args(["--config", str(config)]))["options"]["video"] == {
+        "quality": "draft"
+    }
+    given = run_settings(
+        parser.parse_args(["--video", video, "--quality", "draft", "--set", "video.quality=final"])
+    )
+    assert given["options"]["video"] == {"quality": "final"}  # --set names the option itself
+    assert "options" not in run_settings(parser.parse_args(["--quality", "final"]))
+    with pytest.raises(InvalidInputError, match="no draft mode"):
+        run_settings(parser.parse_args(["--quality", "draft"]))  # the procedural renderer
+
+
+def test_compile_reaches_the_transformer(ltx_folder):
+    backend = DiffusersVideo(model=str(ltx_folder), device="cpu", compile=True, steps=2)
+    pipe = backend._pipeline("LTXPipeline")
+    assert pipe.transformer._compiled_call_impl is not None  # torch.compile'd in place
+    assert (
+        DiffusersVideo(model=str(ltx_folder), device="cpu")
+        ._pipeline("LTXPipeline")
+        .transformer._compiled_call_impl
+        is None
+    )
+
+
+def test_layer_offload_hooks_the_pipeline_once_and_it_still_renders(ltx_folder):
+    from diffusers.hooks.group_offloading import _is_group_offload_enabled
+
+    backend = DiffusersVideo(model=str(ltx_folder), device="cpu", offload="layers", steps=2)
+    assert backend._wants_offload(backend.folder) is None  # offloading is for CUDA devices
+    pipe = backend._pipeline("LTXPipeline")
+    backend._place(pipe, offload="layers")
+    backend._place(pipe, offload="layers")  # a sibling pipeline on the same modules: once
+    assert all(_is_group_offload_enabled(pipe.components[n]) for n in ("transformer", "vae"))
+    video = backend._generate(pipe, "a city rooftop", image=None, frames=9, size=(64, 64), seed=0)
+    assert video.shape == (9, 64, 64, 3)
+    with pytest.raises(InvalidInputError, match="video.offload='disk'"):
+        DiffusersVideo(model=str(ltx_folder), device="cpu", offload="disk")
+
+
+def test_the_weights_dtype_is_an_option(ltx_folder):
+    import torch
+
+    pipe = DiffusersVideo(model=str(ltx_folder), device="cpu", dtype="bfloat16")._pipeline(
+        "LTXPipeline"
+    )
+    assert {p.dtype for p in pipe.transformer.parameters()} == {torch.bfloat16}
+    with pytest.raises(InvalidInputError, match="video dtype 'half'"):
+        DiffusersVideo(model=str(ltx_folder), device="cpu", dtype="half")

@@ -9,10 +9,17 @@ backend loads the model in: on CUDA the checkpoint's own dtype for the transform
 Whisper, float16 for CLAP and the embedding critics, bfloat16 for diffusers pipelines; float32
 on the CPU.
 
-A run's stages take turns (analyze, tag, listen, lyrics, write, anchor, generate, critique): a
-model is loaded when a stage that needs it starts; the models loaded before stay resident only
-when a later stage needs them and they all fit beside it (`keep_beside`), else they are
-released first.
+The video pipeline's CPU offload (`--set video.offload=…`) changes what is resident: with
+`true` (diffusers' model CPU offload) one component at a time, so the largest; with `layers`
+(leaf-level group offloading, streamed) one layer and the next being fetched, so twice the
+largest layer.
+
+A run's stages take turns (analyze, tag, listen, lyrics, write, anchor, keyframe, generate,
+critique): a model is loaded when a stage that needs it starts; the models loaded before stay
+resident only when a later stage needs them and they all fit beside it (`keep_beside`), else
+they are released first. The keyframe stage is the scene keyframes' image-editing model
+(`--scene-keyframes`, the `keyframes` role), which the video backend loads after the anchors
+and releases before the first clip.
 """
 
 import json
@@ -25,11 +32,12 @@ from inspect import signature
 from pathlib import Path
 from typing import Any
 
-from tools.errors import BackendUnavailableError
+from tools.errors import BackendUnavailableError, InvalidInputError
 from tools.pretrained import ML_EXTRA, download_command
 from tools.registry import BACKENDS, parse_spec
 
 WEIGHT_SHARE = 0.8  # of the device's free memory the weights may take; the rest: activations
+OFFLOAD_MODES = ("model", "layers")  # `video.offload`: true is "model"
 SHIPPED = Path(__file__).with_name("model_configs")  # <owner>--<name>/config.json, as published
 
 
@@ -48,7 +56,10 @@ MODELS: dict[str, dict[str, Loader]] = {
     "listener": {"qwen2-audio": Loader("Qwen2AudioForConditionalGeneration", "auto")},
     "writer": {"transformers": Loader("AutoModelForCausalLM", "auto")},
     "lyrics": {"whisper": Loader("WhisperForConditionalGeneration", "auto")},
+    "aligner": {"ctc": Loader("AutoModelForCTC", "auto")},
     "video": {"diffusers": Loader(None, "bfloat16")},
+    # `video.scene_keyframes`: the image-editing pipeline the diffusers video backend loads
+    "keyframes": {"diffusers": Loader(None, "bfloat16")},
     "critic": {
         "clip": Loader("CLIPModel", "float16"),
         "siglip": Loader("SiglipModel", "float16"),
@@ -62,8 +73,10 @@ STAGES = (
     ("tag", "tagger"),
     ("listen", "listener"),
     ("lyrics", "lyrics"),
+    ("lyrics", "aligner"),  # a plain --lyrics file timed by --align-model
     ("write", "writer"),
     ("anchor", "video"),
+    ("keyframe", "keyframes"),
     ("generate", "video"),
     ("critique", "critic"),
 )
@@ -75,7 +88,7 @@ class RoleMemory:
     role: str
     spec: str
     params: int
-    weight_bytes: int  # resident on the device: with CPU offload, the largest component only
+    weight_bytes: int  # resident on the device (with CPU offload, only what is onloaded)
     dtype: str | None  # None: no local weights (offline or cloud backends)
     components: dict[str, int] | None = None  # a diffusers pipeline: parameters per component
     source: str = ""  # where the configuration was read: folder, cache, shipped
@@ -121,6 +134,20 @@ class MemoryPlan:
         }
 
 
+def offload_mode(value: object) -> str | None:
+    """The CPU offload `video.offload` asks for: "model" (true), "layers", or None (false or
+    unset)."""
+    if value is None or value is False:
+        return None
+    if value is True:
+        return "model"
+    if value not in OFFLOAD_MODES:
+        raise InvalidInputError(
+            f"video.offload={value!r}: expected true (model offload), layers or false"
+        )
+    return str(value)
+
+
 def is_model(role: str, spec: str) -> bool:
     """Whether the backend `spec` names holds model weights in this process."""
     return parse_spec(spec)[0] in MODELS.get(role, {})
@@ -137,23 +164,32 @@ def plan_memory(
     *,
     pipeline: str = "hybrid",
     device: str = "auto",
-    offload: bool = False,
+    offload: str | None = None,
+    video_dtype: str | None = None,
     free_bytes: int | None = None,
 ) -> MemoryPlan:
     """The memory plan of a run using `specs` (role -> spec) on `device`. `offload`: the video
-    pipeline's model CPU offload; `free_bytes`: the device's free memory (measured when None;
-    given, the device need not be in this machine)."""
+    pipeline's CPU offload (`offload_mode`); `video_dtype`: its weights' dtype when given
+    (`--set video.dtype=…`); `free_bytes`: the device's free memory (measured when None; given,
+    the device need not be in this machine)."""
     if free_bytes is None:
         device = resolve_device(device)
         free = free_memory(device)
     else:  # planning for a device that need not be here
         device, free = ("cuda" if device == "auto" else device), free_bytes
     roles = run_roles(specs, pipeline=pipeline)
-    memory = [role_memory(r, s, device=device, offload=offload) for r, s in roles.items()]
+    memory = [
+        role_memory(r, s, device=device, offload=offload, dtype=_dtype(r, video_dtype))
+        for r, s in roles.items()
+    ]
     plan = _plan(memory, device=device, free=free)
     if plan.fits:
         return plan
-    return replace(plan, advice=_advice(specs, pipeline, device, free, offload))
+    return replace(plan, advice=_advice(specs, pipeline, device, free, offload, video_dtype))
+
+
+def _dtype(role: str, video_dtype: str | None) -> str | None:
+    return video_dtype if role == "video" else None
 
 
 def _plan(memory: list[RoleMemory], *, device: str, free: int) -> MemoryPlan:
@@ -181,20 +217,29 @@ def keep_beside(resident: dict[str, int], role: str, size: int, budget: int) -> 
 
 
 def needed_after(role: str) -> set[str]:
-    """The roles of the stages after the first stage of `role`; after critique, the video
-    model renders again the scenes that drifted."""
-    first = next(i for i, (_, r) in enumerate(STAGES) if r == role)
-    later = {r for _, r in STAGES[first + 1 :] if r is not None}
+    """The roles of the stages after the last stage of `role` (the video model's is generate:
+    the keyframes model is not kept beside it); after critique, the video model renders again
+    the scenes that drifted."""
+    last = max(i for i, (_, r) in enumerate(STAGES) if r == role)
+    later = {r for _, r in STAGES[last + 1 :] if r is not None}
     return later | ({"video"} if role == "critic" else set())
 
 
 def _advice(
-    specs: dict[str, str], pipeline: str, device: str, free: int, offload: bool
+    specs: dict[str, str],
+    pipeline: str,
+    device: str,
+    free: int,
+    offload: str | None,
+    video_dtype: str | None,
 ) -> str | None:
     """The first option, of those tried in order, with which the plan fits."""
-    tries: list[tuple[str, dict[str, str], str, bool]] = []
-    if "video" in specs and is_model("video", specs["video"]) and not offload:
-        tries.append(("--set video.offload=true", specs, pipeline, True))
+    tries: list[tuple[str, dict[str, str], str, str | None]] = []
+    if "video" in specs and is_model("video", specs["video"]):
+        if offload is None:
+            tries.append(("--set video.offload=true", specs, pipeline, "model"))
+        if offload != "layers":
+            tries.append(("--set video.offload=layers", specs, pipeline, "layers"))
     if pipeline != "clap":
         tries.append(("--pipeline clap", specs, "clap", offload))
     if pipeline != "lalm":
@@ -208,7 +253,10 @@ def _advice(
             tries.append((f"--{role} {spec}", {**specs, role: spec}, pipeline, offload))
     for option, try_specs, try_pipeline, try_offload in tries:
         roles = run_roles(try_specs, pipeline=try_pipeline)
-        memory = [role_memory(r, s, device=device, offload=try_offload) for r, s in roles.items()]
+        memory = [
+            role_memory(r, s, device=device, offload=try_offload, dtype=_dtype(r, video_dtype))
+            for r, s in roles.items()
+        ]
         if _plan(memory, device=device, free=free).fits:
             return option
     return None
@@ -218,9 +266,12 @@ def _advice(
 
 
 @cache
-def role_memory(role: str, spec: str, *, device: str, offload: bool = False) -> RoleMemory:
+def role_memory(
+    role: str, spec: str, *, device: str, offload: str | None = None, dtype: str | None = None
+) -> RoleMemory:
     """Parameters and resident bytes of the model `spec` names for `role` on `device` (a
-    resolved device: "cpu", "cuda", "cuda:1"…)."""
+    resolved device: "cpu", "cuda", "cuda:1"…); `offload` (on CUDA) and `dtype` (given) apply
+    to a diffusers pipeline."""
     kind, model = parse_spec(spec)
     loader = MODELS.get(role, {}).get(kind)
     if loader is None:
@@ -231,9 +282,13 @@ def role_memory(role: str, spec: str, *, device: str, offload: bool = False) -> 
     if loader.model_class is None:
         folder, source = _pipeline_folder(model)
         parts = _measure_pipeline(str(folder))
-        dtype = loader.cuda_dtype if cuda else "float32"
+        dtype = dtype or (loader.cuda_dtype if cuda else "float32")
         sizes = [part.size(dtype) for part in parts.values()]
-        resident = max(sizes) if offload and cuda else sum(sizes)
+        resident = sum(sizes)
+        if cuda and offload == "model":
+            resident = max(sizes)
+        elif cuda and offload == "layers":  # the layer running and the next, being fetched
+            resident = 2 * max(part.largest_layer * _itemsize(dtype) for part in parts.values())
         components = {name: part.params for name, part in parts.items()}
         params = sum(components.values())
         fetch = None
@@ -260,6 +315,7 @@ class Counted:
     fp32_under_fp16: int
     fp32_under_halves: int
     dtype: str  # the checkpoint's own ("auto" loads it)
+    largest_layer: int = 0  # parameters of the module holding the most of its own
 
     def size(self, dtype: str) -> int:
         """Bytes of the weights loaded in `dtype`."""
@@ -272,6 +328,9 @@ class Counted:
 def _count(module: Any) -> Counted:
     strict = set(getattr(module, "_keep_in_fp32_modules_strict", None) or ())
     loose = strict | set(getattr(module, "_keep_in_fp32_modules", None) or ())
+    largest = max(
+        (sum(p.numel() for p in m.parameters(recurse=False)) for m in module.modules()), default=0
+    )
     params = under_fp16 = under_halves = 0
     for name, p in module.named_parameters():
         n, parts = p.numel(), set(name.split("."))
@@ -280,7 +339,11 @@ def _count(module: Any) -> Counted:
         under_halves += n if strict & parts else 0
     config = getattr(module, "config", None)
     dtype = str(getattr(config, "dtype", None) or "float32").removeprefix("torch.")
-    return Counted(params, under_fp16, under_halves, dtype)
+    return Counted(params, under_fp16, under_halves, dtype, largest)
+
+
+def _itemsize(dtype: str) -> int:
+    return 4 if dtype == "float32" else 2
 
 
 @cache

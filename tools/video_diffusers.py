@@ -11,17 +11,33 @@ docs, "Notes"): the guidance- and timestep-distilled 0.9.7/0.9.8 models run 8 gi
 guidance 1.0, 0.9.7-dev 30 steps at 5.0, 0.9.5 40 steps at 3.0; a timestep-conditioned VAE
 (0.9.1+) decodes at timestep 0.05 with noise 0.025 and takes image conditions with noise 0.025.
 `steps`, `guidance_scale` and `image_cond_noise_scale` override them (`--set video.…=`).
+`quality="draft"` (`--quality draft`) is for trying a plan out: half the steps (at least 4; the
+distilled models then sample 4 steps of the scheduler's own schedule, which diffusers' docs allow)
+at half the frame area; `"final"` is the recipe.
+
+Throughput. Weights load in bfloat16 on CUDA, attention is PyTorch's SDPA (diffusers' default),
+the VAE decodes in tiles. `offload=True` moves one component at a time to the GPU (diffusers'
+model CPU offload); `offload="layers"` streams the weights layer by layer (leaf-level group
+offloading: the 13B model on a 24 GB card, slower); `compile=True` compiles the transformer
+with `torch.compile` (slow first clip, faster later ones).
 
 Prompts are rendered from the scene's shot within the text encoder's token budget
 (`tools.prompt_budget`): what had to be cut is logged and returned with the clip.
 
-Consistency anchoring. `anchors()` draws one keyframe per character and one for the look of the
-video. With a text-to-image model (`keyframes=`, any diffusers text-to-image checkpoint) they are
-its images; without one they are the first frame of a short text-to-video render of the same
-prompt by the video model itself. `render()` then starts each clip from its keyframe (the first
-character on screen, else the look) with the family's image-to-video pipeline where these
-weights have one (LTX-Video, Wan 2.2 TI2V, the I2V checkpoints); otherwise it renders from text
-alone and the anchors serve the critic only.
+Consistency anchoring. `anchors()` draws one reference per character (a sheet) and one for the
+look of the video: with a text-to-image model (`keyframes=`, any diffusers text-to-image
+checkpoint) they are its images; without one, the first frame of a short text-to-video render of
+the same prompt by the video model itself. They are what the critic compares clips with, never
+the first frame of a clip. What a clip starts from:
+
+- with an image-editing model (`scene_keyframes=`, FLUX.1 Kontext; `tools.keyframes_diffusers`),
+  each scene's own keyframe, its characters composed from their sheets into its shot, drawn once
+  per video by `anchors()` (saved as `anchors/keyframes/<scene>.png`), then image-to-video from it;
+- with an image-to-video-only checkpoint (Wan I2V, CogVideoX I2V), each scene's keyframe drawn
+  from its shot by the text-to-image model that such a checkpoint needs;
+- otherwise (the default) the scene's text alone: text-to-video, no reference first frame.
+
+Each clip's notes say which (`first_frame`: the keyframe's path, or "none"); run.json shows it.
 
 Time and size. A family generates only some frame counts (step * k + 1) at its own frame rate
 and resolution. A scene is generated at the valid count nearest to its length at the native rate
@@ -50,14 +66,27 @@ from tools.assembly import transition_keyframes
 from tools.errors import BackendUnavailableError, GenerationFailedError, InvalidInputError
 from tools.ffmpeg import frame_writer
 from tools.files import write_png
+from tools.keyframes_diffusers import (
+    Still,
+    compose_references,
+    edit_pipeline,
+    prompt_inputs,
+    scene_still,
+    still_options,
+    text_still,
+)
+from tools.memory_plan import offload_mode
 from tools.pretrained import ML_EXTRA, load_pretrained, torch_device
 from tools.prompt_budget import Fitted, scene_prompt, text_prompt, tokenizer_count
 from tools.types import Analysis, Anchors, Character, Plan, Rendered, Scene
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MODEL = "Lightricks/LTX-Video"
+DEFAULT_MODEL = "Lightricks/LTX-Video-0.9.8-13B-distilled"
 OFFLOAD_SHARE = 0.8  # offload to the CPU when the weights on disk exceed this share of the GPU
+QUALITIES = ("draft", "final")
+DTYPES = ("bfloat16", "float16", "float32")
+DRAFT_MIN_STEPS = 4  # the fewest steps diffusers' docs give the distilled LTX-Video models
 WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt", ".pth")
 
 
@@ -353,11 +382,20 @@ class DiffusersVideo:
     """Clips from a diffusers text/image-to-video model, anchored on per-video keyframes.
 
     `keyframes`: a diffusers text-to-image model (hub id or folder) for the anchors; without it
-    they are first frames of the video model's own text-to-video renders. `offload`: model CPU
-    offload (None: when the weights on disk exceed 80% of the GPU). `steps`, `guidance_scale`,
+    they are first frames of the video model's own text-to-video renders. `scene_keyframes`: an
+    image-editing model (FLUX.1 Kontext) that draws each scene's first frame from its shot and
+    its characters' sheets; without it clips start from text (or, for an image-to-video-only
+    checkpoint, from a keyframe the `keyframes` model draws from the shot). `keyframe_steps`,
+    `keyframe_pixels`: steps and area of the images those models draw (None: the pipeline's
+    steps; the video's generation area). `offload`: true for
+    model CPU offload, "layers" for layer-by-layer offload, false for none (None: model offload
+    when the weights on disk exceed 80% of the GPU). `steps`, `guidance_scale`,
     `image_cond_noise_scale`: sampling settings (None: the checkpoint's recipe, else the
-    pipeline's defaults). `pixels`: generated frame area (None: the family's native).
-    `download`: fetch a hub model that is not in the local cache (default: never download).
+    pipeline's defaults). `quality`: "final" (the recipe) or "draft" (half the steps and the
+    area). `pixels`: generated frame area (None: the family's native, halved for a draft).
+    `compile`: `torch.compile` the transformer. `dtype`: of the weights (None: bfloat16 on CUDA,
+    float32 on the CPU). `download`: fetch a hub model that is not in the local cache (default:
+    never download).
     """
 
     name = "diffusers"
@@ -368,13 +406,23 @@ class DiffusersVideo:
         *,
         device: str = "auto",
         keyframes: str | None = None,
-        offload: bool | None = None,
+        scene_keyframes: str | None = None,
+        keyframe_steps: int | None = None,
+        keyframe_pixels: int | None = None,
+        offload: bool | str | None = None,
         steps: int | None = None,
         guidance_scale: float | None = None,
         image_cond_noise_scale: float | None = None,
+        quality: str = "final",
         pixels: int | None = None,
+        compile: bool = False,
+        dtype: str | None = None,
         download: bool = False,
     ) -> None:
+        if quality not in QUALITIES:
+            raise InvalidInputError(f"video quality {quality!r}: choose draft or final")
+        if dtype not in (None, *DTYPES):
+            raise InvalidInputError(f"video dtype {dtype!r}: choose {', '.join(DTYPES)}")
         missing = [name for name in ("torch", "transformers", "diffusers") if not find_spec(name)]
         if missing:
             raise BackendUnavailableError(
@@ -383,12 +431,20 @@ class DiffusersVideo:
         self.model = model
         self.folder = resolve_model(model, download=download)
         self.family = model_family(self.folder)
-        self.keyframes = keyframes
         self.keyframes_folder = resolve_model(keyframes, download=download) if keyframes else None
         if keyframes is None and self.family.t2v is None:
             raise BackendUnavailableError(
                 f"{model!r} is image-to-video only: give a text-to-image model for its keyframes"
             )
+        self.scene_keyframes_folder = None
+        if scene_keyframes:
+            if self.family.i2v is None:
+                raise BackendUnavailableError(
+                    f"{model!r} has no image-to-video pipeline to start from scene keyframes"
+                )
+            self.scene_keyframes_folder = resolve_model(scene_keyframes, download=download)
+            edit_pipeline(self.scene_keyframes_folder)
+        self.keyframe_steps = keyframe_steps
         if self.family.i2v == "WanImageToVideoPipeline" and not find_spec("ftfy"):
             # diffusers' Wan image-to-video cleans every prompt with ftfy, imported only if present
             raise BackendUnavailableError(
@@ -397,27 +453,59 @@ class DiffusersVideo:
         self.max_clip_seconds = self.family.max_seconds
         self.device = torch_device(device)
         self.offload = offload
+        offload_mode(offload)  # a value it does not know is an error now, not at the first clip
         self.recipe = recipe(model, self.family)
         self.steps = steps
         self.guidance_scale = guidance_scale
         self.image_cond_noise_scale = image_cond_noise_scale
-        self.pixels = pixels or self.family.pixels
+        self.quality = quality
+        self.pixels = pixels or (self.family.pixels // (2 if quality == "draft" else 1))
+        self.compile = compile
+        self.dtype = dtype
+        self.keyframe_pixels = keyframe_pixels or self.pixels
         self._pipes: dict[str, Any] = {}
         self._active: Any = None
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------ public API
 
+    @property
+    def starts_from_keyframes(self) -> bool:
+        """Whether clips start from scene keyframes (else from text alone)."""
+        return self.scene_keyframes_folder is not None or self.family.t2v is None
+
     def anchors(self, plan: Plan, *, out_dir: str, size: tuple[int, int], seed: int) -> Anchors:
-        """Draw the style keyframe and one keyframe per character as PNGs of `size` in `out_dir`."""
+        """Draw the style reference and one sheet per character as PNGs of `size` in `out_dir`,
+        and, where clips start from keyframes, every scene's keyframe in `out_dir`/keyframes."""
         prompts = anchor_prompts(plan)
+        scenes = plan["scenes"] if self.starts_from_keyframes else []
+        by_text = [s for s in scenes if not self._edits(s)]
         with self._lock:
-            if self.keyframes is None:
+            if self.keyframes_folder is None:
                 log.info("no keyframes model: anchors are first frames of %s renders", self.model)
                 images = self._first_frames(prompts, size=size, seed=seed)
             else:
-                images = self._text_to_images(prompts, size=size, seed=seed)
-        return save_anchors(images, plan, out_dir=out_dir, size=size)
+                stills = {
+                    key: text_still(text, seed=seed + k)
+                    for k, (key, text) in enumerate(prompts.items())
+                }
+                stills |= {
+                    s["id"]: scene_still(s, plan, None, seed=seed + s["index"]) for s in by_text
+                }
+                images = self._draw(self.keyframes_folder, stills, size=size)
+        anchors = save_anchors(
+            {key: images[key] for key in prompts}, plan, out_dir=out_dir, size=size
+        )
+        if scenes:
+            folder = Path(out_dir, "keyframes")
+            drawn = {s["id"]: images[s["id"]] for s in by_text}
+            drawn |= self._scene_keyframes(
+                [s for s in scenes if self._edits(s)], plan, anchors, size=size, seed=seed
+            )
+            anchors["keyframes"] = {
+                s["id"]: save_keyframe(drawn[s["id"]], folder, s["id"], size=size) for s in scenes
+            }
+        return anchors
 
     def render(
         self,
@@ -441,9 +529,8 @@ class DiffusersVideo:
             max_frames=self.family.max_frames,
         )
         gen_size = self._generation_size(size)
-        image = None
-        if self.family.i2v is not None:
-            image = fit(Image.open(anchor_path(scene, anchors)), gen_size)
+        first = self._first_frame(scene, plan=plan, anchors=anchors, size=size, seed=seed)
+        image = None if first is None else fit(Image.open(first), gen_size)
         with self._lock:
             pipe = self._pipeline(self.family.t2v if image is None else self.family.i2v)
             prompt = scene_prompt(
@@ -459,7 +546,55 @@ class DiffusersVideo:
             "model_prompt": prompt.text,
             "prompt_tokens": prompt.tokens,
             "prompt_cut": list(prompt.cut),
+            "first_frame": first or "none",
         }
+
+    # ------------------------------------------------------------ scene keyframes
+
+    def _edits(self, scene: Scene) -> bool:
+        """Whether the edit model draws `scene`'s keyframe: with characters always, without
+        them where no text-to-image model can."""
+        return self.scene_keyframes_folder is not None and bool(
+            scene["characters"] or self.keyframes_folder is None
+        )
+
+    def _first_frame(
+        self, scene: Scene, *, plan: Plan, anchors: Anchors, size: tuple[int, int], seed: int
+    ) -> str | None:
+        """The keyframe `scene` starts from (None: from text). One the anchors lack (a revised
+        plan keeps its old anchors) is drawn now, once, beside the anchors."""
+        if not self.starts_from_keyframes:
+            return None
+        if scene["id"] in anchors.get("keyframes", {}):
+            return anchors["keyframes"][scene["id"]]
+        folder = Path(anchors["style"]).parent / "keyframes"
+        path = folder / f"{scene['id']}.png"
+        if path.is_file():
+            return str(path)
+        log.info("scene %s has no keyframe among the anchors: drawing it", scene["id"])
+        if self._edits(scene):
+            image = self._scene_keyframes([scene], plan, anchors, size=size, seed=seed)[scene["id"]]
+        else:
+            with self._lock:
+                still = {scene["id"]: scene_still(scene, plan, None, seed=seed + scene["index"])}
+                image = self._draw(self.keyframes_folder, still, size=size)[scene["id"]]
+        return save_keyframe(image, folder, scene["id"], size=size)
+
+    def _scene_keyframes(
+        self,
+        scenes: list[Scene],
+        plan: Plan,
+        anchors: Anchors,
+        *,
+        size: tuple[int, int],
+        seed: int,
+    ) -> dict[str, Image.Image]:
+        """The keyframes of `scenes` drawn by the edit model from the sheets (or the style)."""
+        if not scenes:
+            return {}
+        stills = {s["id"]: scene_still(s, plan, anchors, seed=seed + s["index"]) for s in scenes}
+        with self._lock:
+            return self._draw(self.scene_keyframes_folder, stills, size=size)
 
     # ------------------------------------------------------------ generation
 
@@ -495,9 +630,10 @@ class DiffusersVideo:
         pipeline's defaults, each only where the pipeline takes it."""
         accepted = inspect.signature(pipe.__call__).parameters
         options = _frame_options(pipe, self.family)
-        if self.steps is None and self.recipe.timesteps and "timesteps" in accepted:
+        given_timesteps = self.steps is None and self.quality == "final" and self.recipe.timesteps
+        if given_timesteps and "timesteps" in accepted:
             options["timesteps"] = list(self.recipe.timesteps)
-        elif (steps := self.steps or self.recipe.steps) is not None:
+        elif (steps := self._steps(accepted)) is not None:
             options["num_inference_steps"] = steps
         guidance = _first(self.guidance_scale, self.recipe.guidance_scale)
         if guidance is not None and "guidance_scale" in accepted:
@@ -509,6 +645,18 @@ class DiffusersVideo:
         if noise is not None and "image_cond_noise_scale" in accepted:
             options["image_cond_noise_scale"] = noise
         return options
+
+    def _steps(self, accepted: Any) -> int | None:
+        """The steps asked for, else the recipe's; a draft takes half of those (or of the
+        pipeline's default), at least DRAFT_MIN_STEPS."""
+        if self.steps is not None:
+            return self.steps
+        if self.quality == "final":
+            return self.recipe.steps
+        full = len(self.recipe.timesteps or ()) or self.recipe.steps
+        if full is None and "num_inference_steps" in accepted:
+            full = accepted["num_inference_steps"].default
+        return None if full is None else min(full, max(DRAFT_MIN_STEPS, full // 2))
 
     def _common_options(
         self, pipe: Any, prompt: str, *, negative: str, size: tuple[int, int], seed: int
@@ -545,25 +693,41 @@ class DiffusersVideo:
             images[key] = Image.fromarray(video[0])
         return images
 
-    def _text_to_images(
-        self, prompts: dict[str, str], *, size: tuple[int, int], seed: int
+    def _draw(
+        self, folder: Path, stills: dict[str, Still], *, size: tuple[int, int]
     ) -> dict[str, Image.Image]:
-        """One image per prompt from the keyframes model, which is released afterwards."""
+        """One image per still from the image model in `folder` (text-to-image, or an edit
+        model given each still's references), at the keyframe size; the video pipeline steps
+        aside while it runs and the image model is released afterwards."""
         import torch
 
-        pipe = self._load(self.keyframes_folder)
-        self._place(pipe, offload=self._wants_offload(self.keyframes_folder))
-        gen_size = self._generation_size(size)
-        count, budget = tokenizer_count(pipe.tokenizer), token_budget(pipe)
+        self._park()
+        pipe = self._load(folder)
+        self._place(pipe, offload=self._wants_offload(folder))
+        draw_size = generation_size(
+            size, pixels=self.keyframe_pixels, multiple=self.family.size_multiple
+        )
+        inputs = prompt_inputs(pipe)
         try:
             images = {}
-            for k, (key, prompt) in enumerate(prompts.items()):
-                fitted = text_prompt(prompt, budget=budget, count=count)
-                _report_cut(f"anchor {key}", fitted)
-                options = self._common_options(
-                    pipe, fitted.text, negative="keyframe_negative", size=gen_size, seed=seed + k
+            for key, still in stills.items():
+                prompts = {name: still.prompt(*encoder) for name, encoder in inputs.items()}
+                *pooled, main = prompts.values()  # FLUX: CLIP's pooled vector, then T5
+                _report_cut(f"keyframe {key}", main)
+                for shorter in (p for p in pooled if p.cut):
+                    log.info("keyframe %s, pooled prompt: %s", key, "; ".join(shorter.cut))
+                reference = None
+                if still.references:
+                    sheets = [Image.open(path).convert("RGB") for path in still.references]
+                    reference = compose_references(sheets, draw_size)
+                options = still_options(
+                    pipe,
+                    prompts,
+                    reference=reference,
+                    size=draw_size,
+                    seed=still.seed,
+                    steps=self.keyframe_steps,
                 )
-                options["output_type"] = "pil"
                 with torch.inference_mode():
                     images[key] = pipe(**options).images[0]
             return images
@@ -572,6 +736,16 @@ class DiffusersVideo:
             del pipe
             _free_memory()
 
+    def _park(self) -> None:
+        """Move the video pipeline off the GPU while an image model draws (an offloaded one
+        already waits on the CPU); it is placed again for its next clip."""
+        if self._active is None:
+            return
+        if self.device.startswith("cuda") and self._wants_offload(self.folder) is None:
+            self._active.to("cpu")
+            _free_memory()
+        self._active = None
+
     # ------------------------------------------------------------ loading
 
     def _pipeline(self, class_name: str) -> Any:
@@ -579,6 +753,8 @@ class DiffusersVideo:
         if not self._pipes:
             base = self._load(self.folder)
             base.vae.enable_tiling()  # decoding a whole clip at once is the memory peak
+            if self.compile:  # in place: the sibling pipelines share the compiled module
+                base.transformer.compile()
             self._pipes[type(base).__name__] = base
         pipe = self._pipes.get(class_name)
         if pipe is None:
@@ -589,35 +765,58 @@ class DiffusersVideo:
         return pipe
 
     def _load(self, folder: Path) -> Any:
-        """The diffusers pipeline in `folder` (resolved beforehand): bf16 on CUDA, else float32."""
+        """The diffusers pipeline in `folder` (resolved beforehand) in `dtype`: by default bf16
+        on CUDA, else float32."""
         import diffusers
         import torch
 
-        dtype = torch.bfloat16 if self.device.startswith("cuda") else torch.float32
+        default = "bfloat16" if self.device.startswith("cuda") else "float32"
+        dtype = getattr(torch, self.dtype or default)
         pipe = load_pretrained(
             diffusers.DiffusionPipeline.from_pretrained, str(folder), dtype=dtype
         )
         pipe.set_progress_bar_config(disable=True)
         return pipe
 
-    def _place(self, pipe: Any, *, offload: bool) -> None:
-        """Move `pipe` to the device, or hook it for model CPU offload."""
-        if offload:
+    def _place(self, pipe: Any, *, offload: str | None) -> None:
+        """Move `pipe` to the device, or hook it for CPU offload ("model": a component at a
+        time; "layers": leaf-level group offloading, the next layer fetched while one runs)."""
+        if offload == "model":
             pipe.enable_model_cpu_offload(device=self.device)
+        elif offload == "layers":
+            if not _group_offloaded(pipe):  # siblings share the hooked modules
+                import torch
+
+                pipe.enable_group_offload(
+                    onload_device=torch.device(self.device),
+                    offload_type="leaf_level",
+                    use_stream=self.device.startswith("cuda"),
+                )
         else:
             pipe.to(self.device)
         self._active = pipe
 
-    def _wants_offload(self, folder: Path) -> bool:
-        """`offload` as given; when unset, offload where the weights would crowd the GPU."""
+    def _wants_offload(self, folder: Path) -> str | None:
+        """The offload asked for (`offload_mode`); when unset, model offload where the weights
+        would crowd the GPU. None on the CPU."""
         if not self.device.startswith("cuda"):
-            return False
+            return None
         if self.offload is not None:
-            return self.offload
+            return offload_mode(self.offload)
         import torch
 
         total = torch.cuda.get_device_properties(torch.device(self.device)).total_memory
-        return weight_bytes(folder) > OFFLOAD_SHARE * total
+        return "model" if weight_bytes(folder) > OFFLOAD_SHARE * total else None
+
+
+def _group_offloaded(pipe: Any) -> bool:
+    from diffusers.hooks.group_offloading import _is_group_offload_enabled
+
+    return any(
+        _is_group_offload_enabled(module)
+        for module in pipe.components.values()
+        if hasattr(module, "named_modules")
+    )
 
 
 def _sibling(base: Any, class_name: str) -> Any:
@@ -659,18 +858,6 @@ def _first(*values: float | None) -> float | None:
     return next((v for v in values if v is not None), None)
 
 
-def token_budget(pipe: Any, *, default: int = 77) -> int:
-    """The tokens a text-to-image pipeline's text encoder reads: its `max_sequence_length`
-    default or its tokenizer's limit, whichever is smaller (`default` when neither is known)."""
-    parameter = inspect.signature(pipe.__call__).parameters.get("max_sequence_length")
-    limits = [
-        parameter.default if parameter is not None else None,
-        getattr(pipe.tokenizer, "model_max_length", None),
-    ]
-    known = [v for v in limits if isinstance(v, int) and 0 < v < 100_000]
-    return min(known) if known else default
-
-
 def _report_cut(what: str, prompt: Fitted) -> None:
     """One log line when a prompt had to be cut to fit its text encoder."""
     if prompt.cut:
@@ -703,6 +890,12 @@ def save_anchors(
         "style": paths["style"],
         "characters": {c["id"]: paths[f"character-{c['id']}"] for c in plan["characters"]},
     }
+
+
+def save_keyframe(image: Image.Image, folder: Path, scene_id: str, *, size: tuple[int, int]) -> str:
+    """A scene's keyframe fitted to `size` and saved as `folder`/<scene id>.png."""
+    folder.mkdir(parents=True, exist_ok=True)
+    return write_png(folder / f"{scene_id}.png", fit(image, size))
 
 
 def anchor_path(scene: Scene, anchors: Anchors) -> str:
