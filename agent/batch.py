@@ -1,6 +1,6 @@
 """Batch mode: every song in a folder becomes a video, resumably, on a local pool or on Ray.
 
-    sound2sight batch IN_DIR -o OUT_DIR [--review] [--workers N] [--executor local|ray]
+    sound2sight batch IN_DIR -o OUT_DIR [--review] [--jobs N] [--executor local|ray]
 
 Each audio file of IN_DIR (not its subfolders) is one job for the executor (agent/executor.py):
 make the video in OUT_DIR/runs/<slug>/ (the run folder, with its checkpoint), optionally review
@@ -39,9 +39,11 @@ from agent.runner import make_video
 from tools.errors import InvalidInputError, Sound2SightError
 from tools.files import write_json
 from tools.registry import DEFAULTS, load_backend
+from tools.sections import format_sections, read_sections
 
 AUDIO_SUFFIXES = {".wav", ".flac", ".ogg", ".oga", ".opus", ".mp3", ".m4a", ".aac", ".aif", ".aiff"}
 LYRICS_SUFFIXES = (".lrc", ".txt")  # song.lrc or song.txt beside song.mp3: its lyrics
+SECTIONS_SUFFIX = ".sections.txt"  # song.sections.txt beside song.mp3: its sections
 DONE = "batch.json"  # in a run folder: the song's entry, written when its job ended well
 
 
@@ -76,8 +78,8 @@ def discover(in_dir: str | Path) -> tuple[dict[str, Path], list[str]]:
         raise InvalidInputError(f"{in_dir}: not a folder of songs")
     files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
     songs = [p for p in files if p.suffix.lower() in AUDIO_SUFFIXES]
-    lyrics = {lyrics_beside(p) for p in songs}
-    ignored = [p.name for p in files if p not in songs and p not in lyrics]
+    beside = {lyrics_beside(p) for p in songs} | {sections_beside(p) for p in songs}
+    ignored = [p.name for p in files if p not in songs and p not in beside]
     stems = [_slug(p.stem) for p in songs]
     slugs = [_slug(p.name) if stems.count(s) > 1 else s for p, s in zip(songs, stems, strict=True)]
     return dict(zip(slugs, songs, strict=True)), ignored
@@ -88,8 +90,18 @@ def lyrics_beside(song: Path) -> Path | None:
     return next((f for f in (song.with_suffix(s) for s in LYRICS_SUFFIXES) if f.is_file()), None)
 
 
+def sections_beside(song: Path) -> Path | None:
+    """The song's sections file (song.sections.txt beside song.mp3), if there is one."""
+    sections = song.with_name(song.stem + SECTIONS_SUFFIX)
+    return sections if sections.is_file() else None
+
+
 def song_settings(settings: dict, song: Path) -> dict:
-    """The batch's settings for one song: its lyrics file, if any, replaces the lyrics model."""
+    """The batch's settings for one song: its lyrics file, if any, replaces the lyrics model;
+    its sections file, if any, replaces --sections."""
+    sections = sections_beside(song)
+    if sections is not None:
+        settings = {**settings, "sections": format_sections(read_sections(str(sections)))}
     lyrics = lyrics_beside(song)
     if lyrics is None:
         return settings
@@ -285,10 +297,10 @@ def add_batch_command(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--revise-retries", type=int, default=2, help="extra renders per flagged scene (default 2)"
     )
-    p.add_argument("--workers", type=int, default=1, help="songs at once (default 1)")
+    p.add_argument("--jobs", type=int, default=1, metavar="N", help="songs at once (default 1)")
     p.add_argument("--executor", choices=EXECUTORS, default="local", help="local (default), ray")
     p.add_argument("--ray-address", help="a Ray cluster to join (default: a local Ray instance)")
-    add_video_options(p, workers_flag="--clip-workers")
+    add_video_options(p)
     p.add_argument("-q", "--quiet", action="store_true", help="no line per song on stderr")
     p.set_defaults(command=cmd_batch)
 
@@ -316,7 +328,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         review = ReviewOptions(bar=args.bar, revise_retries=args.revise_retries, judge=args.judge)
         if args.judge:
             load_backend("judge", args.judge)  # a judge that cannot load fails before any work
-    executor = make_executor(args.executor, workers=args.workers, address=args.ray_address)
+    executor = make_executor(args.executor, workers=args.jobs, address=args.ray_address)
     t0 = time.perf_counter()
 
     def report(entry: dict) -> None:

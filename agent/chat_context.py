@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any
 
 from agent.context import Context
+from agent.options import data_dir
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -13,7 +14,8 @@ class ChatContext:
 
     model: str = "rules"  # "rules": the offline rule-based agent; "openai:<model>": a
     # tool-calling chat model on an OpenAI-compatible server (OPENAI_BASE_URL, OPENAI_API_KEY)
-    workspace: str = "chats"  # a conversation's run folders go in <workspace>/<thread id>/
+    workspace: str = field(default_factory=lambda: str(data_dir() / "chats"))  # a
+    # conversation's run folders go in <workspace>/<thread id>/
     settings: dict[str, Any] = field(default_factory=dict)  # the video Context's fields for
     # new videos, all but run_dir and output (resolution, fps, pipeline, backends, seed…)
 

@@ -3,10 +3,10 @@
 `RuleBasedAgent` reads the user's message with keyword rules (the request tables of
 `tools.request` plus a small command vocabulary) and answers the way a tool-calling model does:
 tool calls, one at a time, then a reply made of the tools' own reports. It handles the common
-requests: make a video (mood, style, characters, places), change the style, mood or palette,
-recolour a character, make scenes brighter or darker, move or redo scenes, switch the pipeline,
-show the plan, analyze the song and say where things stand. It says which words it did not
-understand, and it never guesses beyond its rules.
+requests: make a video (mood, style, characters, places, format), change the style, mood or
+palette, recolour a character, make scenes brighter or darker, move or redo scenes, switch the
+pipeline or the format (vertical, square, 4:5…), show the plan, analyze the song and say where
+things stand. It says which words it did not understand, and it never guesses beyond its rules.
 """
 
 import re
@@ -16,6 +16,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 
+from agent.formats import asked_format
 from tools.request import parse_request
 from tools.scenery import setting_text
 
@@ -23,8 +24,8 @@ NAME = "the offline rule-based agent (keyword rules, not a language model)"
 EXAMPLES = (
     '"make a melancholic video with a lone astronaut", "make the chorus brighter", '
     '"the singer should wear red", "redo scene 3", "move the bridge to the desert", '
-    '"make it neon", "use the audio-LM pipeline", "show the plan", "analyze the song", '
-    '"status"'
+    '"make it neon", "make it vertical", "square for instagram", "use the audio-LM pipeline", '
+    '"show the plan", "analyze the song", "status"'
 )
 HELP = f"I am {NAME}. I understand requests such as {EXAMPLES}."
 
@@ -69,6 +70,11 @@ CHAT_WORDS = frozenset(
         "retake", "s", "scene", "scenes", "scratch", "second", "see", "set", "shot", "shots",
         "start", "status", "storyboard", "sun", "sunnier", "switch", "take", "tagging", "tags",
         "tell", "tempo", "them", "try", "turn", "use", "verse", "verses", "what", "yet",
+        # formats (agent.formats)
+        "aspect", "feed", "for", "format", "frame", "horizontal", "insta", "instagram",
+        "landscape", "mode", "my", "orientation", "phone", "portrait", "post", "posts", "reel",
+        "reels", "screen", "screens", "shorts", "square", "tik", "tiktok", "tok", "vertical",
+        "wide", "widescreen", "youtube",
     }
 )  # fmt: skip
 
@@ -94,6 +100,7 @@ def read_message(text: str, *, has_video: bool) -> Reading:
     calls: list[Call] = []
     notes: list[str] = []
     pipeline = _pipeline(lowered)
+    frame = asked_format(text)
     described = any(
         intent[key] for key in ("moods", "styles", "characters", "places", "palette_colors")
     )
@@ -102,13 +109,15 @@ def read_message(text: str, *, has_video: bool) -> Reading:
     if (
         _NEW_VIDEO.search(lowered)
         and not _scene_selectors(lowered)
-        or (not has_video and (described or pipeline))
+        or (not has_video and (described or pipeline or frame))
     ):
         args = {"request": text.strip()} | ({"pipeline": pipeline} if pipeline else {})
-        calls.append(Call("make_video", args))
+        calls.append(Call("make_video", args | ({"format": frame} if frame else {})))
     elif has_video:
         if pipeline:
             calls.append(Call("set_pipeline", {"pipeline": pipeline}))
+        if frame:
+            calls.append(Call("set_format", {"format": frame}))
         calls += _revisions(lowered, intent, notes)
     if _PLAN.search(lowered):
         calls.append(Call("show_plan", {}))

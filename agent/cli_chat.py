@@ -1,11 +1,13 @@
 """`sound2sight chat`, `serve` and `mcp`: the conversational agent and its integrations.
 
     sound2sight chat [SONG] [-m MESSAGE]… [--thread ID] [--model rules|openai:MODEL]
-    sound2sight serve [--host 127.0.0.1] [--port 8000] [--jobs DIR] [--workers N]
-    sound2sight mcp [--jobs DIR] [--root DIR]…
+    sound2sight serve [--host 127.0.0.1] [--port 8000] [--jobs N] [--jobs-dir DIR]
+    sound2sight mcp [--jobs N] [--jobs-dir DIR] [--root DIR]…
 
-Video settings (resolution, fps, pipeline, backends…) are the same flags as `make` and apply to
-every video the command makes: CLI flag > config file > defaults.
+Video settings (format, fps, pipeline, backends, `--workers` for clips at once…) are the same
+flags as `make` and apply to every video the command makes: CLI flag > config file > defaults.
+Conversations go in <data>/chats/ and jobs in <data>/jobs/, where <data> is the folder runs go
+in (agent.options.data_dir: runs/ unless the config file or $SOUND2SIGHT_DATA says otherwise).
 """
 
 import argparse
@@ -13,7 +15,7 @@ import sys
 from pathlib import Path
 
 from agent.context import Context
-from agent.options import add_video_options, run_settings
+from agent.options import add_video_options, data_dir, run_settings
 from agent.progress import Progress
 from tools.errors import BackendUnavailableError, InvalidInputError, Sound2SightError
 from tools.registry import BACKENDS, parse_spec
@@ -21,16 +23,24 @@ from tools.registry import BACKENDS, parse_spec
 
 def add_chat_commands(sub: argparse._SubParsersAction) -> None:
     """Register chat, serve and mcp."""
-    chat = sub.add_parser("chat", help="talk with the agent about a music video of a song")
+    chat = sub.add_parser(
+        "chat",
+        help="talk with the agent about a music video of a song",
+        description="Talk with the agent about a music video of SONG. Messages come from -m "
+        "(one per flag) or from stdin, a line each (typed, or piped: echo 'make it vertical' | "
+        "sound2sight chat song.mp3); each answer ends with the path of the video it made, "
+        "<data>/chats/<conversation id>/v<n>/video.mp4, where <data> is runs/ unless the "
+        "--config file's data_dir or $SOUND2SIGHT_DATA names another folder.",
+    )
     chat.add_argument("song", nargs="?", help="audio file (needed to start a conversation)")
     chat.add_argument(
         "-m", "--message", action="append", help="send this message (repeatable); else read stdin"
     )
     chat.add_argument("--thread", help="resume the conversation with this id")
     chat.add_argument("--lyrics", metavar="FILE", help="the song's lyrics: .lrc (timed) or text")
-    chat.add_argument("--workspace", default="chats", help="folder for conversations (chats)")
+    chat.add_argument("--workspace", help="folder for conversations (default <data>/chats)")
     _add_model_option(chat)
-    _add_video_options(chat)
+    add_video_options(chat)
     chat.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     chat.set_defaults(command=cmd_chat)
 
@@ -59,17 +69,13 @@ def _add_model_option(p: argparse.ArgumentParser) -> None:
 
 
 def _add_job_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--jobs", default="jobs", help="folder for the jobs (default jobs)")
-    p.add_argument("--workers", type=int, default=1, help="jobs at once (default 1)")
+    p.add_argument("--jobs", type=int, default=1, metavar="N", help="jobs at once (default 1)")
+    p.add_argument("--jobs-dir", metavar="DIR", help="folder for the jobs (default <data>/jobs)")
     p.add_argument("--executor", choices=("local", "ray"), default="local", help="local or ray")
     p.add_argument("--ray-address", help="a Ray cluster to join (default: a local one)")
     p.add_argument("--max-upload-mb", type=int, default=100, help="largest song (default 100)")
     _add_model_option(p)
-    _add_video_options(p)
-
-
-def _add_video_options(p: argparse.ArgumentParser) -> None:
-    add_video_options(p, workers_flag="--clip-workers")
+    add_video_options(p)
 
 
 def video_settings(args: argparse.Namespace, *, load: bool = True) -> dict:
@@ -121,17 +127,17 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
     settings = video_settings(args)
     model = chat_model_spec(args, settings)
-    context = ChatContext(model=model, workspace=args.workspace, settings=settings)
-    session = ChatSession(
-        db=Path(args.workspace, "chat.sqlite"), context=context, thread_id=args.thread
-    )
+    workspace = Path(args.workspace) if args.workspace else data_dir(args) / "chats"
+    context = ChatContext(model=model, workspace=str(workspace), settings=settings)
+    session = ChatSession(db=workspace / "chat.sqlite", context=context, thread_id=args.thread)
     known = session.values()
     if args.thread and not known:
-        raise InvalidInputError(f"no conversation {args.thread!r} in {args.workspace}")
+        raise InvalidInputError(f"no conversation {args.thread!r} in {workspace}")
     if not known and not args.song:
         raise InvalidInputError("give a SONG to start a conversation (or --thread ID to resume)")
     if args.song:
-        load_audio(args.song)  # a song that is no audio fails before the first turn
+        limit = Context(**settings, run_dir="-", output="-.mp4").max_duration
+        load_audio(args.song, max_duration=limit)  # no audio, or too long: fails before a turn
     print(
         f"conversation {session.thread_id} with {describe_model(model)}; "
         f"resume it with: sound2sight chat --thread {session.thread_id}",
@@ -180,8 +186,9 @@ def _job_store(args: argparse.Namespace):
         raise InvalidInputError("--max-upload-mb must be 1 or more")
     settings = video_settings(args, load=False)
     model = chat_model_spec(args, settings)
-    executor = make_executor(args.executor, workers=args.workers, address=args.ray_address)
-    store = JobStore(args.jobs, executor=executor, settings=settings, model=model)
+    executor = make_executor(args.executor, workers=args.jobs, address=args.ray_address)
+    root = Path(args.jobs_dir) if args.jobs_dir else data_dir(args) / "jobs"
+    store = JobStore(root, executor=executor, settings=settings, model=model)
     store.warm_up()
     return store
 

@@ -45,7 +45,7 @@ class LocalExecutor:
 
     def __init__(self, *, workers: int) -> None:
         if workers < 1:
-            raise InvalidInputError("--workers must be 1 or more")
+            raise InvalidInputError("--jobs must be 1 or more")
         self.workers = workers
         self._lock = threading.Lock()
         self._pool = self._new_pool()
@@ -107,7 +107,7 @@ class RayExecutor:
 
     def __init__(self, *, workers: int, address: str | None = None) -> None:
         if workers < 1:
-            raise InvalidInputError("--workers must be 1 or more")
+            raise InvalidInputError("--jobs must be 1 or more")
         ray = require_ray()
         self.workers = workers
         self._started = not ray.is_initialized()

@@ -24,6 +24,7 @@ from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 
 from agent.context import PIPELINES
+from agent.formats import FORMATS
 from agent.jobs import BUSY, JobStore
 from tools.errors import InvalidInputError, Sound2SightError
 
@@ -47,17 +48,24 @@ def build_mcp(store: JobStore, *, roots: list[Path], max_upload_mb: int = 100) -
         song_path: str,
         request: str = "",
         pipeline: Literal[PIPELINES] | None = None,
+        format: Literal[tuple(FORMATS)] | None = None,
         resolution: str | None = None,
     ) -> dict:
         """Start making a music video of the song file at `song_path` (wav, flac, ogg, mp3,
         m4a). `request`: what the video should be like, in the user's words (mood, style,
-        characters, places). `pipeline`: clap, lalm or hybrid. `resolution`: WxH, e.g.
-        640x360. Returns the job's id and status at once; follow it with get_job."""
+        characters, places). `pipeline`: clap, lalm or hybrid. `format`: 16:9 (1280x720, the
+        default), 9:16 (720x1280: Reels, Shorts, TikTok), 1:1 (720x720) or 4:5 (720x900: feed
+        posts). `resolution`: an exact WxH instead of a format, e.g. 1080x1920. Returns the
+        job's id and status at once; follow it with get_job."""
         with told():
             song = checked_song(song_path, allowed, max_bytes=max_upload_mb * 1024 * 1024)
             options = {
                 key: value
-                for key, value in (("pipeline", pipeline), ("resolution", resolution))
+                for key, value in (
+                    ("pipeline", pipeline),
+                    ("format", format),
+                    ("resolution", resolution),
+                )  # fmt: skip
                 if value
             }
             incoming = store.root / ".incoming"
@@ -67,7 +75,9 @@ def build_mcp(store: JobStore, *, roots: list[Path], max_upload_mb: int = 100) -
                 tempfile.NamedTemporaryFile(dir=incoming, suffix=".part", delete=False) as copy,
             ):
                 shutil.copyfileobj(source, copy)
-            job = store.create(Path(copy.name), request=request, options=options)
+            job = store.create(
+                Path(copy.name), request=request, options=options, name=Path(song_path).name
+            )
         return {"job_id": job["id"], "status": job["status"]}
 
     @server.tool()

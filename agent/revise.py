@@ -355,9 +355,13 @@ def revise(
     run_dir: str | Path,
     edits: Iterable[Edit] = (),
     redo: Iterable[str] = (),
+    size: tuple[int, int] | None = None,
     on_event: OnEvent | None = None,
 ) -> dict:
     """Make the revised video in `run_dir` (a new folder) from the finished run `parent`.
+
+    A new `size` (another format: 720x1280 from 1280x720) renders every scene, and the
+    anchors, again at that size; the plan stays as the edits leave it.
 
     Returns the video graph's final state, with `notes` on what the edits could not do.
     Raises InvalidInputError when the edits change nothing and no scene is to be redone.
@@ -371,10 +375,17 @@ def revise(
         plan, more = apply_edit(plan, edit)
         notes += more
     redo = select_scenes(plan, redo) if redo else []
+    resized = size is not None and tuple(size) != old["context"].size
+    if size is not None and not resized:
+        notes.append(f"the video is {size[0]}x{size[1]} already")
+    if resized:
+        redo = [s["id"] for s in plan["scenes"]]
     todo = [s for s in plan["scenes"] if s["id"] in {*changed_scenes(before, plan), *redo}]
     if not todo:
         raise InvalidInputError("nothing to change: " + ("; ".join(notes) or "no scene differs"))
     ctx = _child_context(old["context"], run_dir)
+    if resized:
+        ctx = replace(ctx, width=size[0], height=size[1])
     folder = _new_run_folder(ctx, old["song"])
     emit(
         {
@@ -386,7 +397,8 @@ def revise(
     )
     values = _carried_values(old, plan, folder, keep=[s for s in plan["scenes"] if s not in todo])
     values["anchors"] = _anchors(old, plan, ctx)
-    _write_settings(ctx, old, revision={"parent": old["run_dir"], "edits": edits, "redo": redo})
+    revision = {"parent": old["run_dir"], "edits": edits, "redo": redo}
+    _write_settings(ctx, old, revision=revision | ({"size": list(ctx.size)} if resized else {}))
     sends = [
         Send("generate", clip_task(values, scene, attempt=0, base_seed=ctx.seed)) for scene in todo
     ]
@@ -508,8 +520,8 @@ def _carried_values(old: FinishedRun, plan: Plan, folder: Path, *, keep: list[Sc
 
 
 def _anchors(old: FinishedRun, plan: Plan, ctx: Context) -> dict:
-    """The old anchors (linked in) while the bible, the characters and the settings stay; else
-    new ones."""
+    """The old anchors (linked in) while the bible, the characters, the settings and the size
+    stay; else new ones."""
     before = old["values"]["plan"]
     out_dir = Path(ctx.run_dir, "anchors")
     out_dir.mkdir()
@@ -520,6 +532,7 @@ def _anchors(old: FinishedRun, plan: Plan, ctx: Context) -> dict:
         before["bible"] == plan["bible"]
         and before["characters"] == plan["characters"]
         and same_settings
+        and old["context"].size == ctx.size
     ):
         anchors = old["values"]["anchors"]
 

@@ -40,7 +40,7 @@ def test_unknown_executor_and_bad_options_are_refused():
         make_executor("dask", workers=1)
     with pytest.raises(InvalidInputError, match="needs --executor ray"):
         make_executor("local", workers=1, address="ray://head:10001")
-    with pytest.raises(InvalidInputError, match="--workers"):
+    with pytest.raises(InvalidInputError, match="--jobs"):
         make_executor("local", workers=0)
 
 

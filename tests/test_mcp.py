@@ -21,7 +21,7 @@ def _data(result) -> dict:
 async def _session(tmp_path, song):
     server = StdioServerParameters(
         command=sys.executable,
-        args=["-m", "agent.cli", "mcp", "--jobs", str(tmp_path / "jobs"),
+        args=["-m", "agent.cli", "mcp", "--jobs-dir", str(tmp_path / "jobs"),
               "--root", str(tmp_path / "songs"), *SMALL],
         cwd=str(tmp_path),
     )  # fmt: skip

@@ -181,11 +181,13 @@ class Actor:
         floating: bool,
         mirror: bool,
         treat: Treat,
+        stride: float,
     ) -> None:
         """`side`: the side a partner is on; `mirror`: drawn facing left (the figures facing
-        right are drawn as they are)."""
+        right are drawn as they are); `stride`: the share of its sideways travel (walking,
+        running, swaying) that the frame's width has room for."""
         self.look, self.role = look, doing
-        self.mirror = mirror
+        self.mirror, self.stride = mirror, stride
         self.x, self.floor, self.height, self.index = x, floor, height, index
         self.floating, self.treat = floating, treat
         self.singing = doing.action == "sing" or (
@@ -231,7 +233,7 @@ class Actor:
         dy = move.dy
         if self.floating:
             dy -= 0.06 + 0.04 * math.sin(pulse.t * 1.3 + self.index)
-        return move.frame, move.dx * self.height, dy * self.height
+        return move.frame, move.dx * self.height * self.stride, dy * self.height
 
     def draw(
         self, frame: Image.Image, draw: ImageDraw.ImageDraw, view: View, pulse: Pulse, shadow: RGB
@@ -291,6 +293,8 @@ class Cast:
         room = 0.95 * geometry.width / max(1.0, sum(widths) * height)
         height = round(height * min(1.0, room))
         floor += drop * height
+        # travel is in figure heights, made for 16:9: a narrower frame scales it to its width
+        stride = min(1.0, geometry.width / geometry.height * 9 / 16)
         self._shadow = None if surface in ("water", "space") else shadow
         self.actors: list[Actor] = []
         by_part: dict[int, Actor] = {}
@@ -317,6 +321,7 @@ class Cast:
                     floating=surface == "space",
                     mirror=mirror,
                     treat=treat,
+                    stride=stride,
                 )
                 by_part[id(part)] = actor
                 self.actors.append(actor)

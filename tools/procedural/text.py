@@ -48,7 +48,9 @@ def text_sprite(text: str, *, size: int, width: int, color: RGB, shadow: RGB) ->
 class Caption:
     """Text centred across the frame at height `y` (a fraction), on screen from `start` to `end`
     (seconds into the clip; a lyric line may start before the clip and end after it, so it
-    stays steady across a cut), fading in and out at its own start and end."""
+    stays steady across a cut), fading in and out at its own start and end. Its letters are
+    `scale` of the frame's short side tall, so a vertical frame gets as many words a line as a
+    square one."""
 
     def __init__(
         self,
@@ -64,7 +66,11 @@ class Caption:
     ) -> None:
         w, h = frame
         sprite = text_sprite(
-            text, size=max(10, round(h * scale)), width=round(w * 0.8), color=color, shadow=shadow
+            text,
+            size=max(10, round(min(w, h) * scale)),
+            width=round(w * 0.8),
+            color=color,
+            shadow=shadow,
         )
         self._at = ((w - sprite.width) // 2, round(h * y - sprite.height / 2))
         self._sprites = fades(sprite, _LEVELS)
