@@ -12,6 +12,7 @@ run folder `<workspace>/<thread id>/v<n>`: nothing finished is ever overwritten.
 """
 
 import contextvars
+import json
 import re
 import shutil
 from collections.abc import Callable, Sequence
@@ -27,12 +28,14 @@ from langgraph.types import Command
 from agent import revise
 from agent.chat_context import ChatContext
 from agent.context import PIPELINES
+from agent.formats import FORMATS, format_size
 from agent.runner import make_video as run_video_graph
 from tools.errors import InvalidInputError
 from tools.registry import DEFAULTS, load_backend
 from tools.request import COLORS, MOODS, STYLES
 
 Pipeline = Literal[PIPELINES]
+Format = Literal[tuple(FORMATS)]
 Style = Literal[tuple(STYLES)]
 Mood = Literal[tuple(MOODS)]
 Color = Literal[tuple(COLORS)]
@@ -50,12 +53,18 @@ Runtime = ToolRuntime[ChatContext, dict[str, Any]]  # the state is a ChatState (
 def analyze_song(runtime: Runtime) -> str:
     """Listen to the song: its length, tempo, sections and the styles and moods heard in it."""
     from tools.analysis import analyze_audio
-    from tools.audio import load_audio
+    from tools.audio import MAX_DURATION, load_audio
+    from tools.sections import parse_sections, user_sections
 
     song = _song(runtime)
-    audio, sr = load_audio(song)
+    audio, sr = load_audio(
+        song, max_duration=_context(runtime).settings.get("max_duration", MAX_DURATION)
+    )
     analysis = analyze_audio(audio, sr, path=song)
     settings = _context(runtime).settings
+    if settings.get("sections"):  # the user's own (--sections), as the video will use them
+        marks = parse_sections(settings["sections"])
+        analysis = {**analysis, "sections": user_sections(marks, analysis)}
     tagger = load_backend(
         "tagger", settings.get("tagger", DEFAULTS["tagger"]), device=settings.get("device", "auto")
     )
@@ -74,14 +83,24 @@ def analyze_song(runtime: Runtime) -> str:
 
 
 @tool
-def make_video(request: str, runtime: Runtime, pipeline: Pipeline | None = None) -> Command:
+def make_video(
+    request: str,
+    runtime: Runtime,
+    pipeline: Pipeline | None = None,
+    format: Format | None = None,
+) -> Command:
     """Make a new music video of the song. `request` is what the user wants, in their words
     (mood, visual style, characters and their colours, places). `pipeline`: "clap" (labels ->
     script), "lalm" (a story listened from the audio -> scenes) or "hybrid" (both, the
-    default). Takes a while; progress is streamed."""
+    default). `format`: "16:9" (YouTube), "9:16" (vertical: Reels, Shorts, TikTok), "1:1"
+    (square) or "4:5" (feed posts); default: the current video's, else the session's. Takes a
+    while; progress is streamed."""
     song = _song(runtime)
     run_dir = _next_run_dir(runtime)
-    overrides = {"pipeline": pipeline} if pipeline else {}
+    overrides: dict[str, Any] = {"pipeline": pipeline} if pipeline else {}
+    size = format_size(format) if format else _current_size(runtime)
+    if size:
+        overrides["width"], overrides["height"] = size
     ctx = _context(runtime).video_context(run_dir, **overrides)
     run_dir.mkdir(parents=True)
     try:
@@ -95,9 +114,19 @@ def make_video(request: str, runtime: Runtime, pipeline: Pipeline | None = None)
     plan = final["plan"]
     text = (
         f"Made “{plan['title']}”: {len(plan['scenes'])} scenes over "
-        f"{final['analysis']['duration']:.1f} s, pipeline {ctx.pipeline}. {_checks(final)}"
+        f"{final['analysis']['duration']:.1f} s at {ctx.width}x{ctx.height}, pipeline "
+        f"{ctx.pipeline}. {_checks(final)}"
     )
     return _made(runtime, text, run_dir, final, edits=[])
+
+
+@tool
+def set_format(format: Format, runtime: Runtime) -> Command:
+    """Make the current video again in another format: "9:16" (vertical: Reels, Shorts,
+    TikTok), "1:1" (square), "4:5" (feed posts) or "16:9" (YouTube). The plan stays; every
+    scene is rendered again at the new size, framed for it."""
+    size = format_size(format)
+    return _revised(runtime, _current_run(runtime), edits=[], size=size)
 
 
 @tool
@@ -250,6 +279,7 @@ def status(runtime: Runtime) -> str:
 TOOLS = [
     analyze_song,
     make_video,
+    set_format,
     show_plan,
     revise_scene,
     set_style,
@@ -288,6 +318,15 @@ def conversation_dir(workspace: str | Path, thread_id: str) -> Path:
     return Path(workspace).resolve() / thread_id
 
 
+def _current_size(runtime: Runtime) -> tuple[int, int] | None:
+    """The size of the conversation's current video, if it has one."""
+    runs = runtime.state.get("runs", [])
+    if not runs:
+        return None
+    context = json.loads(Path(runs[-1], "settings.json").read_text())["context"]
+    return context["width"], context["height"]
+
+
 def _next_run_dir(runtime: Runtime) -> Path:
     thread = runtime.config.get("configurable", {}).get("thread_id") or "default"
     folder = conversation_dir(_context(runtime).workspace, str(thread))
@@ -298,7 +337,12 @@ def _next_run_dir(runtime: Runtime) -> Path:
 
 
 def _revised(
-    runtime: Runtime, parent: str, *, edits: list[revise.Edit], redo: Sequence[str] = ()
+    runtime: Runtime,
+    parent: str,
+    *,
+    edits: list[revise.Edit],
+    redo: Sequence[str] = (),
+    size: tuple[int, int] | None = None,
 ) -> Command:
     run_dir = _next_run_dir(runtime)
     try:
@@ -308,6 +352,7 @@ def _revised(
             run_dir=run_dir,
             edits=edits,
             redo=redo,
+            size=size,
             on_event=_events(runtime, "revise"),
         )
     except BaseException:
@@ -316,10 +361,12 @@ def _revised(
         raise
     kept = len(final["plan"]["scenes"]) - len(final["revised"])
     reused = f"reused the other {kept} scene(s)" if kept else "every scene changed"
-    text = (
-        f"Rendered {', '.join(final['revised'])} again ({reused}) and reassembled the video. "
-        f"{_checks(final)}"
+    done = (
+        f"Made the video again at {size[0]}x{size[1]}, every scene reframed"
+        if size
+        else f"Rendered {', '.join(final['revised'])} again ({reused}) and reassembled the video"
     )
+    text = f"{done}. {_checks(final)}"
     history = [*runtime.state.get("edits", []), *edits]
     return _made(runtime, text, run_dir, final, edits=history, notes=final["notes"])
 

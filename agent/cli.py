@@ -7,12 +7,13 @@ from pathlib import Path
 
 from agent.batch import add_batch_command
 from agent.cli_chat import add_chat_commands
+from agent.cli_telegram import add_telegram_command
 from agent.context import Context
 from agent.doctor import add_doctor_command
-from agent.options import add_video_options, run_settings
+from agent.options import add_max_duration_option, add_video_options, data_dir, run_settings
 from agent.progress import Progress
-from agent.runner import default_run_dir, make_video
-from tools.errors import Sound2SightError
+from agent.runner import check_run_dir, default_run_dir, make_video, resumed_context
+from tools.errors import InvalidInputError, Sound2SightError
 from tools.registry import DEFAULTS
 
 
@@ -61,11 +62,13 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("song")
     analyze.add_argument("--json", action="store_true", help="print one JSON object")
     analyze.add_argument("--tagger", default=DEFAULTS["tagger"], help="tagger SPEC")
+    add_max_duration_option(analyze)
     analyze.set_defaults(command=cmd_analyze)
 
     add_doctor_command(sub)
     add_batch_command(sub)
     add_chat_commands(sub)
+    add_telegram_command(sub)
     return parser
 
 
@@ -73,14 +76,23 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     add_video_options(p)
     p.add_argument("--run-dir", help="folder for every artifact (default runs/<song>-<time>)")
     p.add_argument("--resume", action="store_true", help="finish the run in --run-dir")
+    p.add_argument(
+        "--force", action="store_true", help="start the run in --run-dir over, with these settings"
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
 
 
 def context_from_args(args: argparse.Namespace, *, song: str, output: str | None) -> Context:
-    """CLI flag > config file > defaults."""
+    """CLI flag > config file > defaults; to resume, the run's own settings under the flags.
+    The run folder must suit the run: new or empty, or a run to resume or start over."""
     values = run_settings(args)
-    run_dir = args.run_dir or values.get("run_dir") or default_run_dir(song)
+    run_dir = (
+        args.run_dir or values.get("run_dir") or default_run_dir(song, root=str(data_dir(args)))
+    )
     args.run_dir = run_dir
+    check_run_dir(run_dir, resume=args.resume and not args.force, force=args.force)
+    if args.resume and not args.force:
+        return resumed_context(run_dir, values, output=output)
     return Context(
         **{**values, "run_dir": run_dir, "output": output or str(Path(run_dir, "video.mp4"))}
     )
@@ -96,7 +108,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     ctx = context_from_args(args, song="demo", output=args.output)
     song = Path(ctx.run_dir, "demo_song.wav")
-    if not args.resume:
+    if args.force or not args.resume:
         song.parent.mkdir(parents=True, exist_ok=True)
         synthesize_demo(str(song), seed=ctx.seed)
     return _run(str(song), args.request, ctx, args)
@@ -104,7 +116,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def _run(song: str, request: str, ctx: Context, args: argparse.Namespace) -> int:
     progress = Progress(enabled=not args.quiet)
-    final = make_video(song, request, ctx, resume=args.resume, on_event=progress)
+    resume = args.resume and not args.force
+    final = make_video(song, request, ctx, resume=resume, force=args.force, on_event=progress)
     print(f"run folder: {ctx.run_dir}", file=sys.stderr)
     print(final["video"])
     return 0
@@ -112,11 +125,14 @@ def _run(song: str, request: str, ctx: Context, args: argparse.Namespace) -> int
 
 def cmd_analyze(args: argparse.Namespace) -> int:
     from tools.analysis import analyze_audio
-    from tools.audio import load_audio
+    from tools.audio import MAX_DURATION, load_audio
     from tools.registry import load_backend
 
+    limit = MAX_DURATION if args.max_duration is None else args.max_duration
+    if not limit > 0:
+        raise InvalidInputError("--max-duration must be more than 0 seconds")
     tagger = load_backend("tagger", args.tagger)
-    audio, sr = load_audio(args.song)
+    audio, sr = load_audio(args.song, max_duration=limit)
     analysis = analyze_audio(audio, sr, path=args.song)
     result = {**analysis, "tags": tagger.tag(audio, sr, analysis)}
     if args.json:

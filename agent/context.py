@@ -7,9 +7,25 @@ from dataclasses import asdict, dataclass, field, fields
 from functools import cache
 from typing import Any
 
+from tools.audio import MAX_DURATION
 from tools.errors import InvalidInputError
-from tools.memory_plan import MemoryPlan, is_model, keep_beside, plan_memory, run_roles
-from tools.registry import BACKENDS, DEFAULTS, load_backend, loaded_roles, release_backends
+from tools.memory_plan import (
+    MemoryPlan,
+    is_model,
+    keep_beside,
+    offload_mode,
+    plan_memory,
+    run_roles,
+)
+from tools.registry import (
+    BACKENDS,
+    DEFAULTS,
+    load_backend,
+    loaded_roles,
+    parse_spec,
+    release_backends,
+)
+from tools.sections import parse_sections
 
 PIPELINES = ("hybrid", "clap", "lalm")
 
@@ -36,7 +52,10 @@ class Context:
     options: dict[str, dict[str, Any]] = field(default_factory=dict)  # role -> backend kwargs
     lyrics: str | None = None  # a lyrics transcriber spec (whisper:…), or None
     lyrics_file: str | None = None  # the song's lyrics, LRC or plain text, or None
+    aligner: str | None = None  # times a plain lyrics_file (when there is one): ctc:…, or None
     captions: bool = True  # on-screen text: the title, and the lyrics where known
+    sections: str | None = None  # the user's sections, inline ("0:intro,10.8:verse"), or None
+    max_duration: float = MAX_DURATION  # longest song accepted, seconds
 
     def __post_init__(self) -> None:
         if self.pipeline not in PIPELINES:
@@ -55,8 +74,12 @@ class Context:
             raise InvalidInputError("--max-retries must be 0 or more")
         if self.workers < 1:
             raise InvalidInputError("--workers must be 1 or more")
+        if not self.max_duration > 0:
+            raise InvalidInputError("--max-duration must be more than 0 seconds")
         if self.lyrics and self.lyrics_file:
             raise InvalidInputError("give either --lyrics FILE or --lyrics-model SPEC, not both")
+        if self.sections is not None:
+            parse_sections(self.sections)
         for role, values in self.options.items():
             if role not in BACKENDS or not isinstance(values, dict):
                 raise InvalidInputError(
@@ -80,22 +103,36 @@ class Context:
 
     def backends(self) -> dict[str, str]:
         """The spec of every role this run uses: the pipeline's (clap tags, lalm listens,
-        hybrid does both), and the lyrics transcriber when the run has one."""
-        roles = [*DEFAULTS, *(["lyrics"] if self.lyrics else [])]
+        hybrid does both), and the lyrics transcriber or aligner when the run has one."""
+        roles = [
+            *DEFAULTS,
+            *(["lyrics"] if self.lyrics else []),
+            *(["aligner"] if self.aligner and self.lyrics_file else []),
+        ]
         return run_roles({role: getattr(self, role) for role in roles}, pipeline=self.pipeline)
 
     @property
-    def offload(self) -> bool:
-        """Whether the video pipeline is asked to offload its models to the CPU."""
-        return self.options.get("video", {}).get("offload") is True
+    def offload(self) -> str | None:
+        """The CPU offload the video pipeline is asked for: "model", "layers" or None."""
+        return offload_mode(self.options.get("video", {}).get("offload"))
+
+    def planned_specs(self) -> dict[str, str]:
+        """What the memory plan weighs: the run's roles (`backends`) and, as `keyframes`, the
+        image-editing model the diffusers video backend draws scene keyframes with."""
+        specs = self.backends()
+        edit = self.options.get("video", {}).get("scene_keyframes")
+        if edit and parse_spec(self.video)[0] == "diffusers":
+            specs["keyframes"] = f"diffusers:{edit}"
+        return specs
 
     def memory_plan(self) -> MemoryPlan | None:
         """Which of this run's models are resident at each stage, and whether they fit the
         device (measured once per process); None for a run that loads no model weights."""
-        specs = self.backends()
+        specs = self.planned_specs()
         if not any(is_model(role, spec) for role, spec in specs.items()):
             return None
-        return _memory_plan(tuple(specs.items()), self.pipeline, self.device, self.offload)
+        dtype = self.options.get("video", {}).get("dtype")
+        return _memory_plan(tuple(specs.items()), self.pipeline, self.device, self.offload, dtype)
 
     @contextmanager
     def stage(self, role: str) -> Iterator[Any]:
@@ -128,9 +165,15 @@ class Context:
 
 @cache
 def _memory_plan(
-    specs: tuple[tuple[str, str], ...], pipeline: str, device: str, offload: bool
+    specs: tuple[tuple[str, str], ...],
+    pipeline: str,
+    device: str,
+    offload: str | None,
+    video_dtype: str | None,
 ) -> MemoryPlan:
-    return plan_memory(dict(specs), pipeline=pipeline, device=device, offload=offload)
+    return plan_memory(
+        dict(specs), pipeline=pipeline, device=device, offload=offload, video_dtype=video_dtype
+    )
 
 
 class _Turnstile:

@@ -23,7 +23,7 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
@@ -32,11 +32,13 @@ from agent.chat import ChatSession
 from agent.chat_context import ChatContext
 from agent.context import PIPELINES, Context
 from agent.executor import Executor
+from agent.formats import chosen_size
 from agent.runner import make_video
-from tools.audio import load_audio
+from tools.audio import MAX_DURATION, load_audio
 from tools.errors import InvalidInputError, Sound2SightError
 from tools.files import write_json
 from tools.lyrics import read_lyrics_text
+from tools.sections import check_within, format_sections, parse_sections
 
 JOB_ID = re.compile(r"^[0-9a-f]{32}$")
 STATUSES = ("queued", "running", "done", "failed")
@@ -171,6 +173,8 @@ class JobStore:
         self.model = model
         self._lock = threading.Lock()
         self._abandon_unfinished()
+        for part in (self.root / ".incoming").glob("*.part"):  # uploads a killed server left
+            part.unlink(missing_ok=True)
 
     def warm_up(self) -> None:
         """Start the local workers now and load what jobs need in each (librosa compiles its
@@ -195,10 +199,12 @@ class JobStore:
         request: str = "",
         options: dict | None = None,
         lyrics: Path | None = None,
+        name: str | None = None,
     ) -> dict:
         """A job for the song at `upload` and its lyrics at `lyrics` (temporary files this store
         now owns): checked, moved into the job's folder and queued. Bad input raises
-        InvalidInputError and leaves nothing behind."""
+        InvalidInputError, naming the song `name` (default "the upload", never the temporary
+        file), and leaves nothing behind."""
         try:
             settings = self.job_settings(options or {})
             if len(request) > MAX_REQUEST_CHARS:
@@ -208,9 +214,16 @@ class JobStore:
             if lyrics is not None:
                 if lyrics.stat().st_size > MAX_LYRICS_BYTES:
                     raise InvalidInputError(f"lyrics: at most {MAX_LYRICS_BYTES // 1024} KB")
-                read_lyrics_text(lyrics)  # UTF-8 text, not empty
-            suffix = audio_suffix(upload)
-            load_audio(upload)  # decodes, not silent, long enough
+                with _named(lyrics, "the lyrics"):
+                    read_lyrics_text(lyrics)  # UTF-8 text, not empty
+            suffix = audio_suffix(upload, name=name or "the upload")
+            audio, sr = load_audio(  # decodes, not silent, long enough, not too long
+                upload,
+                max_duration=settings.get("max_duration", MAX_DURATION),
+                name=name or "the upload",
+            )
+            if settings.get("sections"):
+                check_within(parse_sections(settings["sections"]), len(audio) / sr)
         except BaseException:
             upload.unlink(missing_ok=True)
             if lyrics is not None:
@@ -269,7 +282,10 @@ class JobStore:
 
     def job_settings(self, options: dict) -> dict:
         """The Context settings of a job: the server's, with what a request may choose."""
-        allowed = {"pipeline", "resolution", "width", "height", "fps", "max_retries", "seed"}
+        allowed = {
+            "pipeline", "format", "resolution", "width", "height", "fps", "max_retries", "seed",
+            "sections",
+        }  # fmt: skip
         unknown = set(options) - allowed
         if unknown:
             raise InvalidInputError(
@@ -277,19 +293,30 @@ class JobStore:
                 f"allowed: {', '.join(sorted(allowed))}"
             )
         chosen = dict(options)
+        resolution = None
         if "resolution" in chosen:
             try:
-                chosen["width"], chosen["height"] = (
-                    int(x) for x in str(chosen.pop("resolution")).lower().split("x")
-                )
+                width, height = (int(x) for x in str(chosen.pop("resolution")).lower().split("x"))
             except ValueError:
                 raise InvalidInputError("resolution: expected WxH, e.g. 1280x720") from None
+            resolution = (width, height)
+        if "format" in chosen and {"width", "height"} & set(chosen):
+            raise InvalidInputError("options: give a format or a size, not both")
+        size = chosen_size(
+            format=chosen.pop("format", None), resolution=resolution, where="options"
+        )
+        if size:
+            chosen["width"], chosen["height"] = size
         for name in ("width", "height", "fps", "max_retries", "seed"):
             if name in chosen and not isinstance(chosen[name], int):
                 try:
                     chosen[name] = int(chosen[name])
                 except (TypeError, ValueError):
                     raise InvalidInputError(f"{name}: expected a whole number") from None
+        if "sections" in chosen:  # inline or a file's text; never a path on this machine
+            if not isinstance(chosen["sections"], str):
+                raise InvalidInputError('sections: expected text, e.g. "0:intro,10.8:verse"')
+            chosen["sections"] = format_sections(parse_sections(chosen["sections"]))
         if "pipeline" in chosen and chosen["pipeline"] not in PIPELINES:
             raise InvalidInputError(f"pipeline: one of {', '.join(PIPELINES)}")
         settings = {**self.settings, **chosen}
@@ -326,9 +353,9 @@ def public(job: dict) -> dict:
     return shown
 
 
-def audio_suffix(path: Path) -> str:
+def audio_suffix(path: Path, *, name: str = "the upload") -> str:
     """The file suffix for the song's container, from its first bytes (mp3 frames and ADTS
-    AAC without tags start with a sync word)."""
+    AAC without tags start with a sync word); `name` is what an error calls the file."""
     with open(path, "rb") as song:
         head = song.read(16)
     for magic, offset, suffix in MAGIC:
@@ -337,9 +364,18 @@ def audio_suffix(path: Path) -> str:
     if len(head) >= 2 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0:
         return ".aac" if head[1] & 0x06 == 0 else ".mp3"
     raise InvalidInputError(
-        "the upload is not audio that sound2sight can read: give a wav, flac, ogg, mp3, m4a or "
-        "aac file"
+        f"{name}: not audio that sound2sight can read: give a wav, flac, ogg, mp3, m4a or aac file"
     )
+
+
+@contextlib.contextmanager
+def _named(upload: Path, name: str) -> Iterator[None]:
+    """Errors about an uploaded temporary file name the upload instead."""
+    try:
+        yield
+    except InvalidInputError as err:
+        message = str(err).replace(str(upload), name).replace(upload.name, name)
+        raise type(err)(message) from None
 
 
 def _settled(folder: JobFolder, done: Future) -> None:

@@ -17,8 +17,10 @@ from tools.assembly import assemble as assemble_video
 from tools.audio import load_audio
 from tools.critique import frames_for_critique
 from tools.files import write_json
-from tools.lyrics import read_lyrics_file
+from tools.lyrics import read_lyrics_file, read_plain_stanzas
+from tools.lyrics_export import write_lyrics_files
 from tools.planning import make_plan
+from tools.sections import parse_sections, user_sections
 from tools.types import Attempt, Scene
 
 
@@ -27,13 +29,17 @@ def analyze(state: State, runtime: Runtime[Context]) -> dict:
     t0 = time.perf_counter()
     first = "" if kernels_compiled() else " (first run: compiling librosa's kernels, once)"
     _progress("analyze", f"listening to the song: beats, sections, energy{first}")
-    audio, sr = load_audio(state["song"])
+    audio, sr = load_audio(state["song"], max_duration=runtime.context.max_duration)
     analysis = analyze_audio(audio, sr, path=state["song"])
+    if runtime.context.sections:
+        marks = parse_sections(runtime.context.sections)
+        analysis = {**analysis, "sections": user_sections(marks, analysis)}
     _save(runtime, "analysis.json", analysis)
     _progress(
         "analyze",
         f"{analysis['duration']:.1f} s, {analysis['tempo']:.0f} BPM, "
-        f"{len(analysis['sections'])} sections",
+        f"{len(analysis['sections'])} sections"
+        + (" (yours, from --sections)" if runtime.context.sections else ""),
     )
     return {"analysis": analysis, "timings": {"analyze": time.perf_counter() - t0}}
 
@@ -43,7 +49,7 @@ def tag(state: State, runtime: Runtime[Context]) -> dict:
     t0 = time.perf_counter()
     with runtime.context.stage("tagger") as tagger:
         _progress("tag", f"labelling style, content and emotion ({tagger.name})")
-        audio, sr = load_audio(state["song"])
+        audio, sr = load_audio(state["song"], max_duration=runtime.context.max_duration)
         tags = tagger.tag(audio, sr, state["analysis"])
     _save(runtime, "tags.json", tags)
     return {"tags": tags, "timings": {"tag": time.perf_counter() - t0}}
@@ -54,7 +60,7 @@ def listen(state: State, runtime: Runtime[Context]) -> dict:
     t0 = time.perf_counter()
     with runtime.context.stage("listener") as listener:
         _progress("listen", f"writing a story from the audio ({listener.name})")
-        audio, sr = load_audio(state["song"])
+        audio, sr = load_audio(state["song"], max_duration=runtime.context.max_duration)
         story = listener.listen(audio, sr, state["analysis"], request=state["request"])
     _save(runtime, "story.json", story)
     return {"story": story, "timings": {"listen": time.perf_counter() - t0}}
@@ -64,13 +70,19 @@ def lyrics(state: State, runtime: Runtime[Context]) -> dict:
     """The sung words as timed lines: from the user's file, else heard by a transcriber."""
     t0 = time.perf_counter()
     ctx = runtime.context
-    if ctx.lyrics_file:
+    stanzas = read_plain_stanzas(ctx.lyrics_file) if ctx.lyrics_file and ctx.aligner else None
+    if stanzas:
+        with ctx.stage("aligner") as aligner:
+            _progress("lyrics", f"aligning {Path(ctx.lyrics_file).name} ({aligner.name})")
+            audio, sr = load_audio(state["song"], max_duration=runtime.context.max_duration)
+            lines = aligner.align(audio, sr, stanzas)
+    elif ctx.lyrics_file:
         _progress("lyrics", f"reading the lyrics from {Path(ctx.lyrics_file).name}")
         lines = read_lyrics_file(ctx.lyrics_file, analysis=state["analysis"])
     else:
         with ctx.stage("lyrics") as transcriber:
             _progress("lyrics", f"listening for the lyrics ({transcriber.name})")
-            audio, sr = load_audio(state["song"])
+            audio, sr = load_audio(state["song"], max_duration=runtime.context.max_duration)
             lines = transcriber.transcribe(audio, sr, state["analysis"])
     _save(runtime, "lyrics.json", lines)
     _progress("lyrics", f"{len(lines)} lyric lines")
@@ -209,7 +221,11 @@ def assemble(state: State, runtime: Runtime[Context]) -> dict:
         fps=ctx.fps,
         size=ctx.size,
         duration=state["analysis"]["duration"],
+        work_dir=ctx.run_dir,
     )
+    if state.get("lyrics"):  # as subtitles too, to correct and give back with --lyrics
+        written = write_lyrics_files(state["lyrics"], ctx.output)
+        _progress("assemble", "timed lyrics: " + ", ".join(Path(p).name for p in written))
     return {"video": ctx.output, "timings": {"assemble": time.perf_counter() - t0}}
 
 
@@ -229,7 +245,11 @@ def _render_slot(workers: int) -> threading.BoundedSemaphore:
 
 
 def _save(runtime: Runtime[Context], name: str, data: object) -> None:
-    write_json(Path(runtime.context.run_dir, name), data)
+    """Write `name` in the run folder, made here when the graph runs without the runner (as
+    behind the LangGraph server)."""
+    folder = Path(runtime.context.run_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    write_json(folder / name, data)
 
 
 def _progress(stage: str, message: str, **extra: object) -> None:

@@ -42,6 +42,7 @@ def manifest(state: State, ctx: Context) -> dict:
         "duration": analysis["duration"],
         "tempo": analysis["tempo"],
         "sections": analysis["sections"],
+        "sections_from": "user" if ctx.sections else "analysis",
         "pipeline": ctx.pipeline,
         "backends": ctx.backends(),
         "settings": {k: v for k, v in ctx.to_dict().items() if k not in ctx.backends()},

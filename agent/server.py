@@ -4,6 +4,7 @@
     GET  /v1/jobs/{id}             status (queued, running, done, failed), progress, error…
     GET  /v1/jobs/{id}/events      progress as server-sent events
     GET  /v1/jobs/{id}/video       the current video (mp4)
+    GET  /v1/jobs/{id}/lyrics.lrc  its timed lyrics (also lyrics.srt), for a job with lyrics
     POST /v1/jobs/{id}/messages    {"text": "make the chorus brighter"}: a revision
     GET  /docs, /openapi.json      the API's documentation
 
@@ -24,7 +25,7 @@ import tempfile
 from collections.abc import AsyncIterator
 from importlib import resources
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import Depends, FastAPI, File, Form, Header, HTTPException, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
@@ -32,7 +33,10 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from pydantic import BaseModel, Field
 
+from agent.context import Context
+from agent.formats import FORMATS
 from agent.jobs import BUSY, MAX_MESSAGES_CHARS, JobBusy, JobNotFound, JobStore
+from tools.audio import MAX_DURATION
 from tools.errors import InvalidInputError
 
 TOKEN_ENV = "SOUND2SIGHT_TOKEN"
@@ -40,6 +44,7 @@ MAX_UPLOAD_MB = 100
 POLL_SECONDS = 0.25  # how often an event stream looks for news
 KEEPALIVE_SECONDS = 15.0
 CHUNK = 1 << 20
+LYRICS_TYPES = {"lrc": "text/plain; charset=utf-8", "srt": "application/x-subrip; charset=utf-8"}
 
 
 class JobCreated(BaseModel):
@@ -113,8 +118,17 @@ def create_app(
 
     @app.get("/v1/info")
     def info() -> dict:
-        """What a client needs to know before it calls: whether a token is needed, limits."""
-        return {"auth": token is not None, "max_upload_mb": max_upload_mb}
+        """What a client needs to know before it calls: whether a token is needed, limits, the
+        formats a job may ask for (their sizes) and the server's default size."""
+        limit = store.settings.get("max_duration", MAX_DURATION)
+        size = Context(**store.settings, run_dir="-", output="-.mp4").size
+        return {
+            "auth": token is not None,
+            "max_upload_mb": max_upload_mb,
+            "max_duration_s": limit,
+            "formats": FORMATS,
+            "default_size": size,
+        }
 
     @app.post(
         "/v1/jobs",
@@ -126,7 +140,12 @@ def create_app(
         audio: Annotated[UploadFile, File(description="the song: wav, flac, ogg, mp3, m4a…")],
         request: Annotated[str, Form(description="what the video should be like")] = "",
         options: Annotated[
-            str, Form(description='JSON, e.g. {"resolution": "640x360", "pipeline": "lalm"}')
+            str,
+            Form(
+                description='JSON, e.g. {"format": "9:16", "pipeline": "lalm"}; "format" is '
+                "16:9 (1280x720), 9:16 (720x1280), 1:1 (720x720) or 4:5 (720x900), "
+                '"resolution" an exact WxH (one of the two)'
+            ),
         ] = "{}",
         lyrics: Annotated[
             UploadFile | None, File(description="the song's lyrics, optional: .lrc or plain text")
@@ -142,7 +161,9 @@ def create_app(
             raise InvalidInputError("options: expected a JSON object")
         words = _spool(lyrics, store.root) if lyrics is not None else None
         upload = _spool(audio, store.root)
-        job = store.create(upload, request=request, options=chosen, lyrics=words)
+        job = store.create(
+            upload, request=request, options=chosen, lyrics=words, name=upload_name(audio)
+        )
         return JobCreated(id=job["id"])
 
     @app.get("/v1/jobs/{job_id}", dependencies=guarded)
@@ -189,6 +210,21 @@ def create_app(
             raise HTTPException(404, "this job has no video yet")
         return FileResponse(path, media_type="video/mp4", filename=f"{job_id}.mp4")
 
+    @app.get(
+        "/v1/jobs/{job_id}/lyrics.{kind}",
+        dependencies=guarded,
+        response_class=FileResponse,
+        responses={404: {"description": "no timed lyrics"}},
+    )
+    def job_lyrics(job_id: str, kind: Literal["lrc", "srt"]) -> FileResponse:
+        """The timed lyrics of the job's current video, as LRC or SRT: fix a line in any
+        subtitle editor and send the LRC back as the lyrics of a new job."""
+        video = store.folder(job_id).video()
+        path = video.with_suffix(f".{kind}") if video else None
+        if path is None or not path.is_file():
+            raise HTTPException(404, "this job has no timed lyrics")
+        return FileResponse(path, media_type=LYRICS_TYPES[kind], filename=f"{job_id}.{kind}")
+
     @app.post("/v1/jobs/{job_id}/messages", status_code=202, dependencies=guarded)
     def send_message(job_id: str, message: Message) -> Job:
         """A revision request in plain words ("make the chorus brighter", "redo scene 3"): the
@@ -196,6 +232,14 @@ def create_app(
         return Job(**store.message(job_id, message.text))
 
     return app
+
+
+def upload_name(upload: UploadFile) -> str:
+    """How messages call an uploaded song: the file name the client gave (its last part,
+    printable, at most 80 characters), else "the upload"."""
+    name = Path((upload.filename or "").replace("\\", "/")).name
+    name = "".join(c for c in name if c.isprintable())[:80].strip()
+    return name or "the upload"
 
 
 def _spool(audio: UploadFile, root: Path) -> Path:

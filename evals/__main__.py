@@ -4,11 +4,14 @@
                     [--embed-critic KIND:FOLDER] [--requests FILE] [--only AREA,...]
 
 Areas: music (analysis accuracy), speed, sync, consistency, rubric, adherence (the request
-set's elements in the plans and in what the renderer draws). The videos that speed, sync,
-consistency and rubric look at are made first (evals/videos.py). Writes DIR/results.json
-and DIR/results.md (also printed); working files go to DIR/work/ (replaced on every run).
-An area that cannot run here says why ("not run: …"); one that fails is reported as "failed: …"
-and the exit status is 1. With --fail-on-regression, a regression against --compare is too.
+set's elements in the plans and in what the renderer draws), reliability (bad inputs, faults
+and attacks: how many are handled cleanly), lyrics (vocal activity and plain lyrics
+alignment on voice-over-band mixes built at eval time, and on fantasma_los_rombos). The videos
+that speed, sync, consistency and rubric look at are made first (evals/videos.py). Writes
+DIR/results.json and DIR/results.md (also printed); working files go to DIR/work/ (replaced
+on every run). An area that cannot run here says why ("not run: …"); one that fails is
+reported as "failed: …" and the exit status is 1. With --fail-on-regression, a regression
+against --compare is too.
 How to read every figure: evals/README.md.
 """
 
@@ -25,7 +28,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from evals import adherence, consistency, music, report, rubric, speed, sync
+from evals import adherence, consistency, lyrics, music, reliability, report, rubric, speed, sync
 from evals.videos import FULL_SONGS, QUICK_SONGS, Video, produce
 from tools.files import write_json, write_text
 
@@ -139,6 +142,8 @@ def evaluate_all(args: argparse.Namespace, work: Path) -> dict:
         "adherence": lambda: adherence.evaluate(
             requests=Path(args.requests), limit=QUICK_REQUESTS if args.quick else None
         ),
+        "reliability": lambda: reliability.evaluate(quick=args.quick, work=work),
+        "lyrics": lambda: lyrics.evaluate(quick=args.quick, cache=work / "lyrics"),
     }
     for name, evaluate in areas.items():
         if name in args.areas and name not in results:

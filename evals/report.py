@@ -18,7 +18,7 @@ class Metric:
 
 
 HIGHER, LOWER = "higher", "lower"
-AREAS = ("music", "speed", "sync", "consistency", "rubric", "adherence")
+AREAS = ("music", "speed", "sync", "consistency", "rubric", "adherence", "reliability", "lyrics")
 METRICS: dict[str, dict[str, Metric]] = {
     "music": {
         "beat_f": Metric("beat F-measure (70 ms), muldjord_*", HIGHER, 0.02),
@@ -97,6 +97,22 @@ METRICS: dict[str, dict[str, Metric]] = {
         "medium_share": Metric("medium shots", ""),
         "close-up_share": Metric("close-ups", ""),
         "performance_share_sung": Metric("performance shots, sung tracks", ""),
+    },
+    "reliability": {
+        "cases": Metric("bad inputs, faults and attacks tried", ""),
+        "clean": Metric("handled cleanly", HIGHER),
+        "cli_clean": Metric("command line: clean / tried", ""),
+        "api_clean": Metric("HTTP API: clean / tried", ""),
+        "kill_clean": Metric("kill -9 then resume: same frames / tried", ""),
+    },
+    "lyrics": {
+        "mix_vocal_auc": Metric("vocal activity ROC AUC, voice over band mixes", HIGHER, 0.02),
+        "mix_vocal_f": Metric("vocal activity F, mixes", HIGHER, 0.02),
+        "mix_line_start_median_s": Metric("plain lyrics: median line start error (s)", LOWER, 0.1),
+        "mix_lines_within_1s": Metric("plain lyrics: lines starting within 1 s", HIGHER, 0.03),
+        "fantasma_lines_within_1s": Metric("fantasma: lines starting within 1 s", HIGHER, 0.06),
+        "fantasma_mean_overlap": Metric("fantasma: shown time overlapping sung", HIGHER, 0.03),
+        "fantasma_vocal_auc": Metric("fantasma: vocal activity ROC AUC (words)", HIGHER, 0.02),
     },
 }
 
@@ -208,6 +224,7 @@ def _details(results: dict) -> list[str]:
         + _sync_table(results.get("sync", {}))
         + _drift_table(results.get("consistency", {}))
         + _adherence_tables(results.get("adherence", {}))
+        + _reliability_table(results.get("reliability", {}))
     )
 
 
@@ -272,6 +289,23 @@ def _drift_table(consistency: dict) -> list[str]:
 
 KIND_COLUMNS = ("kind", "elements", "plan", "picture", "plan_scenes", "picture_scenes")
 MISS_COLUMNS = ("request", "kind", "element", "plan", "picture")
+
+
+def _reliability_table(reliability: dict) -> list[str]:
+    if reliability.get("status") != "ok" or not reliability["problems"]:
+        return []
+    rows = [
+        f"| {p['kind']} | {_fmt(p['case'])} | {_fmt(p['problem'])} |"
+        for p in reliability["problems"]
+    ]
+    return [
+        "",
+        "## reliability: not handled cleanly",
+        "",
+        "| kind | case | problem |",
+        "|---|---|---|",
+        *rows,
+    ]
 
 
 def _adherence_tables(adherence: dict) -> list[str]:

@@ -39,7 +39,7 @@ def api(tmp_path_factory, fake_llm):
     root = tmp_path_factory.mktemp("serve")
     env = {"OPENAI_BASE_URL": fake_llm.base_url, "OPENAI_API_KEY": "test"}
     server = start_server(
-        "--jobs", str(root / "jobs"), "--workers", "2", "--max-upload-mb", "8",
+        "--jobs-dir", str(root / "jobs"), "--jobs", "2", "--max-upload-mb", "8",
         "--model", "openai:fake-model", *SMALL, cwd=root, env=env,
     )  # fmt: skip
     with httpx.Client(base_url=server.url, timeout=30) as client:
@@ -207,7 +207,7 @@ def test_a_token_guards_the_api(tmp_path):
 
 def test_serving_beyond_loopback_needs_a_token(tmp_path, monkeypatch, capsys):
     monkeypatch.delenv("SOUND2SIGHT_TOKEN", raising=False)
-    assert main(["serve", "--host", "0.0.0.0", "--jobs", str(tmp_path / "jobs")]) == 2
+    assert main(["serve", "--host", "0.0.0.0", "--jobs-dir", str(tmp_path / "jobs")]) == 2
     assert "SOUND2SIGHT_TOKEN" in capsys.readouterr().err
     assert not (tmp_path / "jobs").exists()
 
@@ -231,6 +231,10 @@ def test_lyrics_uploaded_with_the_song_become_its_captions(api, demo_song, tmp_p
     assert job["settings"]["lyrics_file"] == "lyrics.txt", "no server path is shown"
     heard = json.loads(next((jobs / job_id).rglob("lyrics.json")).read_text())
     assert [line["text"] for line in heard] == ["Walking through the desert sand", "Home"]
+    lrc = client.get(f"/v1/jobs/{job_id}/lyrics.lrc")  # written beside the video
+    assert lrc.status_code == 200
+    assert lrc.text.startswith("[00:04.00]Walking through the desert sand\n[00:09.50]Home\n")
+    assert "Home" in client.get(f"/v1/jobs/{job_id}/lyrics.srt").text
     empty = client.post(
         "/v1/jobs",
         files={"audio": ("song.wav", demo_song.read_bytes()), "lyrics": ("s.txt", b"  \n")},

@@ -43,6 +43,7 @@ BACKENDS: dict[str, dict[str, str]] = {
         "vlm": "tools.critique_vlm:VLMCritic",
     },
     "lyrics": {"whisper": "tools.lyrics:WhisperLyrics"},
+    "aligner": {"ctc": "tools.lyrics_ctc:CtcAligner"},  # --align-model: plain lyrics timed
     "judge": {"openai": "tools.judge_openai:OpenAIJudge"},
 }
 
@@ -56,16 +57,14 @@ DEFAULTS = {
 
 # `--profile gpu`: open models for one CUDA GPU, in diffusers / transformers format. The video
 # model is LTX-Video's newest diffusers release, guidance- and timestep-distilled (8 steps at
-# guidance 1: the fast choice); `diffusers:Lightricks/LTX-Video-0.9.7-dev` is the full 13B model
-# (30 steps at guidance 5), `diffusers:Lightricks/LTX-Video-0.9.5` the 2B one for small cards.
+# guidance 1: the fast choice; its configuration ships in tools/model_configs, so `doctor` plans
+# it offline); `diffusers:Lightricks/LTX-Video-0.9.7-dev` is the full 13B model (30 steps at
+# guidance 5), `diffusers:Lightricks/LTX-Video` (0.9.0) and `…-0.9.5` the 2B ones.
 GPU_PROFILE = {
     "tagger": "clap:laion/larger_clap_music",
     "listener": "qwen2-audio:Qwen/Qwen2-Audio-7B-Instruct",
     "writer": "transformers:Qwen/Qwen2.5-7B-Instruct",
-    # the 2B release whose configuration ships in tools/model_configs (so `doctor` can plan it
-    # offline); `diffusers:Lightricks/LTX-Video-0.9.8-13B-distilled` is the current, distilled
-    # choice for cards of 48 GB and more
-    "video": "diffusers:Lightricks/LTX-Video",
+    "video": "diffusers:Lightricks/LTX-Video-0.9.8-13B-distilled",
     "critic": "clip:openai/clip-vit-base-patch32",
     "lyrics": "whisper:openai/whisper-large-v3-turbo",
 }

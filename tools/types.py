@@ -29,7 +29,8 @@ class Analysis(TypedDict):
     curve_hz: float  # sample rate of the three curves below
     energy: list[float]  # loudness, 0..1 over the song
     onset: list[float]  # onset strength (the beat pulse), 0..1
-    vocal: list[float]  # estimated vocal presence, 0..1
+    vocal: list[float]  # estimated vocal presence, 0..1 (a song without a voice stays low)
+    voice: NotRequired[list[float]]  # where a voice sings, 0..1 relative to the song
     features: dict[str, float | str]  # key, mode, brightness, percussiveness, …
 
 
@@ -204,6 +205,8 @@ class Anchors(TypedDict):
     # setting key (tools.shots.setting_key) -> PNG: the look of each place at its time and in
     # its weather, where the backend makes one; a critic compares a clip with its own setting's
     settings: NotRequired[dict[str, str]]
+    # scene id -> PNG: the first frame of the scene's clip, where the backend draws one
+    keyframes: NotRequired[dict[str, str]]
 
 
 class Rendered(TypedDict, total=False):
@@ -215,6 +218,7 @@ class Rendered(TypedDict, total=False):
     model_prompt: str
     prompt_tokens: int
     prompt_cut: list[str]
+    first_frame: str  # the image the clip started from, or "none" (from text alone)
 
 
 class Attempt(TypedDict):
@@ -230,6 +234,7 @@ class Attempt(TypedDict):
     model_prompt: NotRequired[str]  # the prompt a text-to-video model got, within its budget
     prompt_tokens: NotRequired[int]
     prompt_cut: NotRequired[list[str]]  # what was cut from the prompt to fit
+    first_frame: NotRequired[str]  # the image the clip started from, or "none"
 
 
 # ---------------------------------------------------------------- roles
