@@ -288,7 +288,7 @@ class Cast:
             ]
             for group in groups
         ]
-        height = geometry.height * figure_height * (1.0 if len(parts) < 3 else 0.85)
+        height = geometry.u(figure_height) * (1.0 if len(parts) < 3 else 0.85)
         widths = [max(_width(r) for r in group) + 0.35 * (len(group) - 1) for group in roles]
         room = 0.95 * geometry.width / max(1.0, sum(widths) * height)
         height = round(height * min(1.0, room))

@@ -49,8 +49,9 @@ class Geometry:
         return self.my + fy * self.height
 
     def u(self, f: float) -> float:
-        """A length given as a fraction of the frame height."""
-        return f * self.height
+        """A length given as a fraction of the frame's short side (its height, unless the frame
+        stands upright: a portrait frame is a landscape one's height wide)."""
+        return f * min(self.width, self.height)
 
 
 @dataclass(frozen=True)
