@@ -164,6 +164,23 @@ def test_a_long_section_moves_on_to_its_variants_after_each_round_of_framings():
     assert [s["shot"]["camera"]["framing"] for s in scenes[3:6]] == ["wide", "medium", "close-up"]
 
 
+def test_a_section_does_not_end_on_the_view_the_next_one_opens_with():
+    script = _script(n_sections=2)
+    views = [
+        shot("lake", subjects=[("c1", "fish", "joyful")], view=view, move="slow push-in")
+        for view in (0, 1, 2)
+    ]
+    script["sections"][0].update(characters=["c1"], shot=views[0], variants=views[1:])
+    script["sections"][1].update(characters=["c1"], shot=views[1])  # opens on view 1
+    analysis = _analysis(
+        duration=40.0, sections=[(0.0, 20.0, "verse", 0.2), (20.0, 40.0, "chorus", 0.2)]
+    )
+    scenes = make_plan(script, analysis, request="", max_clip_seconds=4.0)["scenes"]
+    last = max(i for i, s in enumerate(scenes) if s["section"] == 0)
+    assert [s["shot"]["view"] for s in scenes[:last]][3:] == [1] * (last - 3)  # the second take
+    assert scenes[last]["shot"]["view"] != 1 and scenes[last + 1]["shot"]["view"] == 1
+
+
 def test_a_script_section_without_a_shot_is_an_error():
     script = _script()
     del script["sections"][1]["shot"]

@@ -13,7 +13,7 @@ import numpy as np
 
 from prompts import render
 from tools.errors import InvalidInputError
-from tools.shots import FRAMINGS, camera_text, setting_text, shot_text
+from tools.shots import FRAMINGS, camera_text, setting_key, setting_text, shot_text
 from tools.types import (
     Analysis,
     Character,
@@ -62,8 +62,12 @@ def make_plan(
             target=_shot_length(analysis, section["energy"]),
             max_len=max_clip_seconds,
         )
+        following = script["sections"][k + 1].get("shot") if k + 1 < len(sections) else None
+        last = len(cuts) - 2
         for n, (start, end) in enumerate(zip(cuts, cuts[1:], strict=False)):
-            shot = scene_shot(text, n, characters=characters)
+            # the cut into the next section must show: its first shot is not this one's view
+            unlike = following if n == last else None
+            shot = scene_shot(text, n, characters=characters, unlike=unlike)
             scene: Scene = {
                 "id": f"s{len(scenes) + 1:02d}",
                 "index": len(scenes),
@@ -97,16 +101,24 @@ def make_plan(
     }
 
 
-def scene_shot(text: SectionScript, n: int, *, characters: dict[str, Character]) -> Shot:
+def scene_shot(
+    text: SectionScript, n: int, *, characters: dict[str, Character], unlike: Shot | None = None
+) -> Shot:
     """The shot of the section's n-th scene: story and performance take turns (story first),
     each framed one step closer than its previous scene; subjects are known characters only.
     Once the framings have gone from wide to close, the story moves on to the section's next
-    variant (another view, the next action), if the writer gave any."""
+    variant (another view, the next action), if the writer gave any; a story shot that would
+    show the place from the view of `unlike` (the next section's first shot) takes the next."""
     performance = text.get("performance")
     turn = n // 2 if performance else n
     order = tuple(FRAMINGS)
     stories = [text["shot"], *text.get("variants", [])]
-    story = stories[turn // len(order) % len(stories)]
+    take = turn // len(order)
+    for _ in stories:
+        story = stories[take % len(stories)]
+        if unlike is None or _where(story) != _where(unlike):
+            break
+        take += 1
     source = performance if performance and n % 2 else story
     framing = source["camera"]["framing"]
     if framing in order and turn:
@@ -116,6 +128,10 @@ def scene_shot(text: SectionScript, n: int, *, characters: dict[str, Character])
         "subjects": [dict(s) for s in source["subjects"] if s["character"] in characters],
         "camera": {**source["camera"], "framing": framing},
     }
+
+
+def _where(shot: Shot) -> tuple[str, int]:
+    return setting_key(shot["setting"]), shot.get("view", 0)
 
 
 def scene_prompt(shot: Shot, characters: dict[str, Character], bible: str) -> str:

@@ -280,8 +280,8 @@ def frame_of(action: str, pulse: Pulse, *, index: int, lively: bool) -> int:
         return int(beats * 4 + index) % frames
     if action == "dance":
         return (pulse.count // (1 if lively else 2) + index) % frames
-    if action == "jump":
-        return 1 if 0.12 < pulse.phase < 0.88 else 0
+    if action == "jump":  # leaves the ground on the beat, lands just before the next
+        return 1 if pulse.phase < 0.9 else 0
     if action in ("play guitar", "play drums", "play piano"):
         hit = pulse.onset > 0.45 or pulse.beat > 0.5
         if action == "play guitar":
