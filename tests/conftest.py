@@ -1,11 +1,11 @@
 """Shared fixtures. Nothing in the test suite may reach the network."""
 
-import ipaddress
 import os
 import socket
 from pathlib import Path
 
 import pytest
+from loopback import is_loopback
 
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
@@ -16,25 +16,13 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED_AUDIO = ROOT.parent / "shared" / "audio"
 
 
-def _loopback(address: object) -> bool:
-    host = address[0] if isinstance(address, tuple) else address
-    if not isinstance(host, str):
-        return False
-    if host == "localhost" or host.startswith("/"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 @pytest.fixture(autouse=True, scope="session")
 def no_network():
     """Fail any test that opens a connection to anything but this machine."""
     real_connect = socket.socket.connect
 
     def guarded(sock: socket.socket, address: object):
-        if sock.family in (socket.AF_INET, socket.AF_INET6) and not _loopback(address):
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and not is_loopback(address):
             raise RuntimeError(f"test tried to reach the network: {address!r}")
         return real_connect(sock, address)
 

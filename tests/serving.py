@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -108,3 +109,17 @@ def follow(client: httpx.Client, job_id: str, *, after: int = 0, timeout: float 
                     break
                 events.append(data)
     return events, end, last
+
+
+class Recorder:
+    """An executor for a JobStore that only records what it is given (the test runs it)."""
+
+    name = "recorder"
+    workers = 1
+
+    def __init__(self) -> None:
+        self.calls = []
+
+    def submit(self, fn, *args) -> Future:
+        self.calls.append((fn, args))
+        return Future()

@@ -1,32 +1,24 @@
 """The suite's network guard for the servers and bots tests start as processes of their own
-(where conftest's guard does not reach): a `sitecustomize` on the child's PYTHONPATH refuses
-every connection beyond loopback and says so on stderr, for the test to read in its log."""
+(where conftest's guard does not reach): a `sitecustomize` on the child's PYTHONPATH, with the
+suite's loopback rule beside it, refuses every connection beyond loopback and says so on
+stderr, for the test to read in its log."""
 
 import os
+import shutil
 from pathlib import Path
 
 GUARD_ON = "sound2sight-test: network guard on"
 BLOCKED = "sound2sight-test: network attempt blocked"
 SITECUSTOMIZE = f'''
-import ipaddress, socket, sys
+import socket, sys
+
+from loopback import is_loopback
 
 _connect = socket.socket.connect
 
 
-def _loopback(address):
-    host = address[0] if isinstance(address, tuple) else address
-    if not isinstance(host, str):
-        return False
-    if host == "localhost" or host.startswith("/"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def _guarded(sock, address):
-    if sock.family in (socket.AF_INET, socket.AF_INET6) and not _loopback(address):
+    if sock.family in (socket.AF_INET, socket.AF_INET6) and not is_loopback(address):
         print("{BLOCKED}:", repr(address), file=sys.stderr, flush=True)
         raise OSError(f"network blocked in tests: {{address!r}}")
     return _connect(sock, address)
@@ -42,6 +34,7 @@ def guarded_env(folder: Path, env: dict[str, str] | None = None) -> dict[str, st
     guard = folder / "network-guard"
     guard.mkdir(exist_ok=True)
     (guard / "sitecustomize.py").write_text(SITECUSTOMIZE)
+    shutil.copy(Path(__file__).with_name("loopback.py"), guard / "loopback.py")
     base = {k: v for k, v in (env or os.environ).items() if not k.endswith("_API_KEY")}
     path = os.pathsep.join(filter(None, [str(guard), base.get("PYTHONPATH")]))
     return {**base, "PYTHONPATH": path}

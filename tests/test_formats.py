@@ -5,7 +5,6 @@ generative backends; and where conversations and jobs are kept."""
 
 import json
 import os
-from concurrent.futures import Future
 from pathlib import Path
 
 import anyio
@@ -24,6 +23,7 @@ from agent.revise import revise
 from agent.runner import make_video
 from evals.bench_render import sample_analysis, sample_plan
 from tests.plans import shot, with_shot
+from tests.serving import Recorder
 from tools.errors import InvalidInputError
 from tools.ffmpeg import video_info
 from tools.procedural.music import Music
@@ -96,20 +96,6 @@ def test_songs_and_jobs_at_once_are_jobs_not_workers():
 
 
 # ---------------------------------------------------------------------------- API, MCP, chat
-
-
-class Recorder:
-    """An executor that only records what it is given."""
-
-    name = "recorder"
-    workers = 1
-
-    def __init__(self) -> None:
-        self.calls = []
-
-    def submit(self, fn, *args) -> Future:
-        self.calls.append((fn, args))
-        return Future()
 
 
 def test_api_options_take_a_format(tmp_path):

@@ -2,31 +2,17 @@
 
 import json
 import shutil
-from concurrent.futures import Future
 
 import numpy as np
 import pytest
 import soundfile as sf
 from fake_openai import fake_openai  # noqa: F401
+from serving import Recorder
 
 from agent.jobs import JobStore, ProgressMeter, audio_suffix, run_make_job
 from tools.errors import InvalidInputError
 
 SMALL = {"width": 96, "height": 54, "fps": 8}
-
-
-class Recorder:
-    """An executor that only records what it is given (the test runs it)."""
-
-    name = "recorder"
-    workers = 1
-
-    def __init__(self) -> None:
-        self.calls = []
-
-    def submit(self, fn, *args) -> Future:
-        self.calls.append((fn, args))
-        return Future()
 
 
 def _upload(song, tmp_path):

@@ -45,11 +45,17 @@ def syllables(line: str) -> int:
     return max(1, round(letters / CHARS_PER_SYLLABLE))
 
 
+def voice_curve(analysis: Analysis) -> np.ndarray:
+    """Where in the song a voice sings, 0..1 at the analysis's curve rate (`voice`; analyses made
+    before it existed have only the song-level `vocal`)."""
+    return np.asarray(analysis.get("voice", analysis["vocal"]), dtype=float)
+
+
 def align_lines(stanzas: list[list[str]], analysis: Analysis) -> Lyrics:
     """The lines of `stanzas` (lists of lines, in order) as timed lines over the song."""
     texts = [line for stanza in stanzas for line in stanza]
     first_of_stanza = np.array([i == 0 for stanza in stanzas for i in range(len(stanza))])
-    vocal = np.asarray(analysis.get("voice", analysis["vocal"]), dtype=float)
+    vocal = voice_curve(analysis)
     hz = float(analysis["curve_hz"])
     evidence = np.clip(2.0 * (vocal - SUNG), -1.0, 1.0)
     counts = np.array([syllables(text) for text in texts], dtype=float)

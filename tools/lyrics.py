@@ -23,7 +23,7 @@ from typing import Any, Protocol
 import numpy as np
 import soxr
 
-from tools.align import align_lines
+from tools.align import align_lines, voice_curve
 from tools.errors import InvalidInputError
 from tools.pretrained import load_pretrained, require_ml, torch_device, torch_dtype
 from tools.types import Analysis, Lyrics
@@ -182,7 +182,7 @@ def vocal_parts(
     Quieter stretches shorter than `min_break` seconds (breaths, short fills) are bridged;
     each part is widened by `pad` seconds on both sides, within the song.
     """
-    vocal = np.asarray(analysis.get("voice", analysis["vocal"]), dtype=float)
+    vocal = voice_curve(analysis)
     hz, duration = analysis["curve_hz"], analysis["duration"]
     edges = np.diff(np.concatenate([[0], (vocal >= threshold).astype(int), [0]]))
     starts, ends = np.flatnonzero(edges == 1) / hz, np.flatnonzero(edges == -1) / hz
