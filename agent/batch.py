@@ -36,10 +36,10 @@ from agent.executor import EXECUTORS, Executor, make_executor
 from agent.options import add_video_options, run_settings
 from agent.review import BAR, ReviewOptions, self_review
 from agent.runner import make_video
+from tools.audio.sections import format_sections, read_sections
 from tools.errors import InvalidInputError, Sound2SightError
 from tools.files import write_json
 from tools.registry import DEFAULTS, load_backend
-from tools.sections import format_sections, read_sections
 
 AUDIO_SUFFIXES = {".wav", ".flac", ".ogg", ".oga", ".opus", ".mp3", ".m4a", ".aac", ".aif", ".aiff"}
 LYRICS_SUFFIXES = (".lrc", ".txt")  # song.lrc or song.txt beside song.mp3: its lyrics

@@ -11,7 +11,7 @@ from html import escape
 from pathlib import Path
 
 from agent.review import DIMENSIONS
-from tools.contact_sheet import Tile, contact_sheet, keyframe
+from tools.critique.contact_sheet import Tile, contact_sheet, keyframe
 from tools.files import write_text
 
 PAID_KINDS = {"openai"}  # backend kinds that call a paid API

@@ -20,7 +20,7 @@ from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
 from tools.errors import BackendUnavailableError, GenerationFailedError
-from tools.llm_openai import MAX_RETRIES, TIMEOUT_SECONDS, OpenAIChat
+from tools.llm.openai_chat import MAX_RETRIES, TIMEOUT_SECONDS, OpenAIChat
 from tools.registry import parse_spec
 
 RULES = "rules"

@@ -1,12 +1,12 @@
 """The offline chat model: a rule-based intent parser, not a language model.
 
 `RuleBasedAgent` reads the user's message with keyword rules (the request tables of
-`tools.request` plus a small command vocabulary) and answers the way a tool-calling model does:
-tool calls, one at a time, then a reply made of the tools' own reports. It handles the common
-requests: make a video (mood, style, characters, places, format), change the style, mood or
-palette, recolour a character, make scenes brighter or darker, move or redo scenes, switch the
-pipeline or the format (vertical, square, 4:5…), show the plan, analyze the song and say where
-things stand. It says which words it did not understand, and it never guesses beyond its rules.
+`tools.writing.request` plus a small command vocabulary) and answers the way a tool-calling model
+does: tool calls, one at a time, then a reply made of the tools' own reports. It handles the common
+requests: make a video (mood, style, characters, places, format), change the style, mood or palette,
+recolour a character, make scenes brighter or darker, move or redo scenes, switch the pipeline or
+the format (vertical, square, 4:5…), show the plan, analyze the song and say where things stand. It
+says which words it did not understand, and it never guesses beyond its rules.
 """
 
 import re
@@ -17,8 +17,8 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 from langchain_core.outputs import ChatGeneration, ChatResult
 
 from agent.formats import asked_format
-from tools.request import parse_request
-from tools.scenery import setting_text
+from tools.writing.place_words import setting_text
+from tools.writing.request import parse_request
 
 NAME = "the offline rule-based agent (keyword rules, not a language model)"
 EXAMPLES = (

@@ -32,7 +32,7 @@ from agent.formats import FORMATS, format_size
 from agent.runner import make_video as run_video_graph
 from tools.errors import InvalidInputError
 from tools.registry import DEFAULTS, load_backend
-from tools.request import COLORS, MOODS, STYLES
+from tools.writing.request import COLORS, MOODS, STYLES
 
 Pipeline = Literal[PIPELINES]
 Format = Literal[tuple(FORMATS)]
@@ -52,9 +52,9 @@ Runtime = ToolRuntime[ChatContext, dict[str, Any]]  # the state is a ChatState (
 @tool
 def analyze_song(runtime: Runtime) -> str:
     """Listen to the song: its length, tempo, sections and the styles and moods heard in it."""
-    from tools.analysis import analyze_audio
-    from tools.audio import MAX_DURATION, load_audio
-    from tools.sections import parse_sections, user_sections
+    from tools.audio.analysis import analyze_audio
+    from tools.audio.loading import MAX_DURATION, load_audio
+    from tools.audio.sections import parse_sections, user_sections
 
     song = _song(runtime)
     audio, sr = load_audio(

@@ -104,7 +104,7 @@ def cmd_make(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from tools.demo_song import synthesize_demo
+    from tools.audio.demo_song import synthesize_demo
 
     ctx = context_from_args(args, song="demo", output=args.output)
     song = Path(ctx.run_dir, "demo_song.wav")
@@ -124,8 +124,8 @@ def _run(song: str, request: str, ctx: Context, args: argparse.Namespace) -> int
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    from tools.analysis import analyze_audio
-    from tools.audio import MAX_DURATION, load_audio
+    from tools.audio.analysis import analyze_audio
+    from tools.audio.loading import MAX_DURATION, load_audio
     from tools.registry import load_backend
 
     limit = MAX_DURATION if args.max_duration is None else args.max_duration

@@ -123,7 +123,7 @@ def describe_model(spec: str) -> str:
 def cmd_chat(args: argparse.Namespace) -> int:
     from agent.chat import ChatSession
     from agent.chat_context import ChatContext
-    from tools.audio import load_audio
+    from tools.audio.loading import load_audio
 
     settings = video_settings(args)
     model = chat_model_spec(args, settings)

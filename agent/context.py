@@ -7,7 +7,8 @@ from dataclasses import asdict, dataclass, field, fields
 from functools import cache
 from typing import Any
 
-from tools.audio import MAX_DURATION
+from tools.audio.loading import MAX_DURATION
+from tools.audio.sections import parse_sections
 from tools.errors import InvalidInputError
 from tools.memory_plan import (
     MemoryPlan,
@@ -25,7 +26,6 @@ from tools.registry import (
     parse_spec,
     release_backends,
 )
-from tools.sections import parse_sections
 
 PIPELINES = ("hybrid", "clap", "lalm")
 

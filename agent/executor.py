@@ -9,7 +9,7 @@ runs it:
 - `RayExecutor`: one Ray task per job, on a local Ray instance or on the cluster at `address`.
   A job task asks for one unit of the custom resource `sound2sight_job` and for no CPU or GPU:
   its heavy part, the clip renders, are Ray tasks of their own (`ray:<video spec>`,
-  tools/video_ray.py) that ask for a CPU, or a GPU where the cluster has them. (A task that
+  tools/video/ray_video.py) that ask for a CPU, or a GPU where the cluster has them. (A task that
   waits for others from a thread, as the graph's nodes do, keeps what it reserved: job tasks
   holding every CPU would wait forever for clip tasks that cannot start.) So Ray itself queues
   the jobs and runs as many at once as the nodes offer `sound2sight_job`: a local instance

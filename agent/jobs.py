@@ -34,11 +34,11 @@ from agent.context import PIPELINES, Context
 from agent.executor import Executor
 from agent.formats import chosen_size
 from agent.runner import make_video
-from tools.audio import MAX_DURATION, load_audio
+from tools.audio.loading import MAX_DURATION, load_audio
+from tools.audio.sections import check_within, format_sections, parse_sections
 from tools.errors import InvalidInputError, Sound2SightError
 from tools.files import write_json
-from tools.lyrics import read_lyrics_text
-from tools.sections import check_within, format_sections, parse_sections
+from tools.lyrics.lines import read_lyrics_text
 
 JOB_ID = re.compile(r"^[0-9a-f]{32}$")
 STATUSES = ("queued", "running", "done", "failed")
@@ -395,7 +395,7 @@ def warm_worker() -> None:
     """Analyze four seconds of a pulsing tone: imports and compiles what every job uses."""
     import numpy as np
 
-    from tools.analysis import analyze_audio
+    from tools.audio.analysis import analyze_audio
 
     sr = 22050
     t = np.arange(4 * sr) / sr

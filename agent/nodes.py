@@ -12,16 +12,16 @@ from langgraph.runtime import Runtime
 from agent.context import Context
 from agent.report import write_report
 from agent.state import ClipTask, State, best_attempt
-from tools.analysis import analyze_audio, kernels_compiled
-from tools.assembly import assemble as assemble_video
-from tools.audio import load_audio
-from tools.critique import frames_for_critique
+from tools.assembly.assemble import assemble as assemble_video
+from tools.audio.analysis import analyze_audio, kernels_compiled
+from tools.audio.loading import load_audio
+from tools.audio.sections import parse_sections, user_sections
+from tools.critique.pixels import frames_for_critique
 from tools.files import write_json
-from tools.lyrics import read_lyrics_file, read_plain_stanzas
-from tools.lyrics_export import write_lyrics_files
-from tools.planning import make_plan
-from tools.sections import parse_sections, user_sections
+from tools.lyrics.export import write_lyrics_files
+from tools.lyrics.lines import read_lyrics_file, read_plain_stanzas
 from tools.types import Attempt, Scene
+from tools.writing.planning import make_plan
 
 
 def analyze(state: State, runtime: Runtime[Context]) -> dict:

@@ -18,10 +18,10 @@ from pathlib import Path
 
 from agent.context import PIPELINES, Context
 from agent.formats import FORMAT_HELP, FORMATS, chosen_size, format_size
-from tools.audio import MAX_DURATION
+from tools.audio.loading import MAX_DURATION
+from tools.audio.sections import format_sections, read_sections
 from tools.errors import InvalidInputError
 from tools.registry import DEFAULTS, GPU_PROFILE, backend_class
-from tools.sections import format_sections, read_sections
 
 PROFILES: dict[str, dict[str, object]] = {
     "offline": {},
@@ -34,7 +34,7 @@ PROFILES: dict[str, dict[str, object]] = {
     },
 }
 FLAGS = ("pipeline", *DEFAULTS, "fps", "max_retries", "seed", "device", "max_duration")
-QUALITIES = ("draft", "final")  # of a video model: tools.video_diffusers.QUALITIES
+QUALITIES = ("draft", "final")  # of a video model: tools.video.diffusers_video.QUALITIES
 
 
 DATA_ENV = "SOUND2SIGHT_DATA"

@@ -20,7 +20,7 @@ score of None and the reason ("not judged" / "not measured"), never made up:
   continuity (share of the scenes with people that show the lead, the most-shown character).
 - visual_impression, emotional_consistency: only a vision-language judge can score these.
 
-A judge (`Judge`, e.g. tools/judge_openai.py) looks at the contact sheet and scores storytelling,
+A judge (`Judge`, e.g. tools/critique/judge.py) looks at the contact sheet and scores storytelling,
 visual impression and emotional consistency; its storytelling replaces the plan proxy, which
 stays in the detail.
 

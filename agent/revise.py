@@ -32,11 +32,11 @@ from agent.routing import clip_task
 from agent.runner import THREAD, OnEvent, prepare
 from tools.errors import InvalidInputError
 from tools.files import write_json
-from tools.planning import scene_prompt
-from tools.request import COLORS, MOODS, STYLES, mood_of, parse_request
 from tools.shots import activities, find, name_of, setting_key, setting_text
 from tools.types import Attempt, Character, Plan, Scene, Setting, Shot
-from tools.writing import MOOD_PALETTES, STYLE_MEDIA, style_bible
+from tools.writing.planning import scene_prompt
+from tools.writing.request import COLORS, MOODS, STYLES, mood_of, parse_request
+from tools.writing.template import MOOD_PALETTES, STYLE_MEDIA, style_bible
 
 CONFIG = {"configurable": {"thread_id": THREAD}}
 SECTION_LABELS = ("intro", "verse", "chorus", "bridge", "outro")
@@ -49,9 +49,9 @@ LIGHT_LEVELS = ("night", "dusk", "sunset", "golden hour", "day")
 
 class StyleEdit(TypedDict):
     kind: Literal["style"]
-    style: str | None  # a key of tools.request.STYLES
-    mood: str | None  # a key of tools.request.MOODS
-    colors: list[str]  # colour words (tools.request.COLORS) for the palette's accents
+    style: str | None  # a key of tools.writing.request.STYLES
+    mood: str | None  # a key of tools.writing.request.MOODS
+    colors: list[str]  # colour words (tools.writing.request.COLORS) for the palette's accents
 
 
 class CharacterEdit(TypedDict):

@@ -5,7 +5,7 @@ from langgraph.types import Send
 
 from agent.context import Context
 from agent.state import ClipTask, State
-from tools.critique import strengthen_prompt
+from tools.critique.pixels import strengthen_prompt
 from tools.types import Attempt, Scene
 
 SEED_STRIDE = 1000  # seed of attempt n of scene k: base + n * SEED_STRIDE + k

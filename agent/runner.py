@@ -18,13 +18,13 @@ from langgraph.checkpoint.sqlite import SqliteSaver
 
 from agent.context import Context
 from agent.graph import build_graph
-from tools.audio import load_audio
+from tools.audio.loading import load_audio
+from tools.audio.sections import check_within, parse_sections
 from tools.errors import BackendUnavailableError, InvalidInputError, StorageError
 from tools.files import atomic_path, sweep_temp, write_json
-from tools.lyrics import read_lyrics_text
+from tools.lyrics.lines import read_lyrics_text
 from tools.memory_plan import WEIGHT_SHARE, is_model
 from tools.registry import backend_class, release_backends
-from tools.sections import check_within, parse_sections
 
 THREAD = "video"  # one video per run folder
 Event = dict

@@ -36,7 +36,7 @@ from pydantic import BaseModel, Field
 from agent.context import Context
 from agent.formats import FORMATS
 from agent.jobs import BUSY, MAX_MESSAGES_CHARS, JobBusy, JobNotFound, JobStore
-from tools.audio import MAX_DURATION
+from tools.audio.loading import MAX_DURATION
 from tools.errors import InvalidInputError
 
 TOKEN_ENV = "SOUND2SIGHT_TOKEN"

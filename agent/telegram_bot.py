@@ -46,7 +46,7 @@ from telegram.ext import (
 )
 
 from agent.jobs import BUSY, JobBusy, JobFolder, JobStore
-from tools.audio import MAX_DURATION
+from tools.audio.loading import MAX_DURATION
 from tools.errors import BackendUnavailableError, GenerationFailedError, InvalidInputError
 from tools.ffmpeg import ffmpeg_exe, video_info
 from tools.files import atomic_path, write_json

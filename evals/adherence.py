@@ -1,12 +1,12 @@
 """Request adherence: does the video show what the request asks for?
 
 Each request of `evals/requests.json` runs on a track of `../shared/audio/tracks` and lists the
-elements a reader finds in it, annotated by hand in the names of `tools.shots` (places, time of
-day, weather, props, actions, look), with the number of characters, the mood family
-(`tools.request.MOODS`) and what it rules out ("no neon"). The request goes through the offline
-pipeline as `sound2sight make` runs it (analysis, the features tagger and listener of the
-default hybrid pipeline, the template writer, the beat-grid plan for the procedural backend),
-then every scene through the procedural renderer's report of what it drew (no frames rendered).
+elements a reader finds in it, annotated by hand in the names of `tools.shots` (places, time of day,
+weather, props, actions, look), with the number of characters, the mood family
+(`tools.writing.request.MOODS`) and what it rules out ("no neon"). The request goes through the
+offline pipeline as `sound2sight make` runs it (analysis, the features tagger and listener of the
+default hybrid pipeline, the template writer, the beat-grid plan for the procedural backend), then
+every scene through the procedural renderer's report of what it drew (no frames rendered).
 
 Scores, per element, at two levels: **plan** (the scenes' shots and the style bible) and
 **picture** (what the renderer says it drew, `drawn`):
@@ -37,15 +37,15 @@ from typing import TypedDict
 import numpy as np
 
 from evals import report
-from tools.analysis import analyze_audio
-from tools.audio import load_audio
+from tools.audio.analysis import analyze_audio
+from tools.audio.loading import load_audio
 from tools.errors import InvalidInputError
-from tools.planning import make_plan
-from tools.procedural.render import SceneRenderer
 from tools.registry import DEFAULTS, load_backend
-from tools.request import MOODS, mood_of
 from tools.shots import FRAMINGS, VOCABULARIES, name_of
 from tools.types import Analysis, Plan, Rendered, Scene, Tags
+from tools.video.procedural.render import SceneRenderer
+from tools.writing.planning import make_plan
+from tools.writing.request import MOODS, mood_of
 
 ROOT = Path(__file__).resolve().parents[1]
 TRACKS = ROOT.parent / "shared" / "audio" / "tracks"
@@ -137,7 +137,7 @@ def annotation_problems(elements: dict) -> list[str]:
             if name is not None and name not in VOCABULARIES[vocabulary]
         ]
     if "mood" in elements and elements["mood"] not in MOODS:
-        problems.append(f"mood: {elements['mood']!r} is not a mood family of tools.request")
+        problems.append(f"mood: {elements['mood']!r} is not a mood family of tools.writing.request")
     count = elements.get("characters", 0)
     if not isinstance(count, int) or count < 0:
         problems.append(f"characters: {count!r} is not a count")

@@ -12,8 +12,8 @@ from pathlib import Path
 import mir_eval
 import numpy as np
 
-from tools.analysis import analyze_audio
-from tools.audio import load_audio
+from tools.audio.analysis import analyze_audio
+from tools.audio.loading import load_audio
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "audio"
 WINDOW = 0.07

@@ -1,4 +1,4 @@
-"""Speed of `tools.assembly.assemble` against ffmpeg encoding a test pattern.
+"""Speed of `tools.assembly.assemble.assemble` against ffmpeg encoding a test pattern.
 
 Makes eight clips (hue-turned testsrc2, encoded like the procedural backend's clips: libx264
 ultrafast, crf 18, keyframes where their transitions begin and end) tiling the song with cuts,
@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from evals.baseline import ffmpeg_encode_seconds
-from tools.assembly import assemble, transition_keyframes
+from tools.assembly.assemble import assemble, transition_keyframes
 from tools.ffmpeg import ffmpeg_exe, keyframe_args
 from tools.types import Scene
 

@@ -6,7 +6,7 @@
 The video model is built from its published configuration (`tools/model_configs/`) with random
 weights: speed and memory do not depend on the weight values. The weights are made in memory
 (`random_pipeline`), so loading from disk is not part of the figures; everything after that is
-the real backend (`tools.video_diffusers`): its pipeline, recipe, prompts, frame mapping, VAE
+the real backend (`tools.video.diffusers_video`): its pipeline, recipe, prompts, frame mapping, VAE
 tiling and CPU offload. The song is the project's own demo song generator's (`song_layout`).
 
 On CUDA the gpu profile's model runs at its recipe and native frame area. Elsewhere, or with
@@ -33,10 +33,10 @@ from typing import Any
 import prompts
 from agent.context import Context
 from agent.runner import make_video
-from tools import video_diffusers
-from tools.demo_song import song_layout, synthesize_song
+from tools.audio.demo_song import song_layout, synthesize_song
 from tools.memory_plan import SHIPPED
 from tools.registry import GPU_PROFILE, parse_spec, release_backends
+from tools.video import diffusers_video as video_diffusers
 
 SMALLEST_VIDEO = "Lightricks/LTX-Video"  # 2B, the smallest LTX-Video whose configuration ships
 THREE_MINUTES = 180.0

@@ -17,8 +17,8 @@ import time
 from pathlib import Path
 
 from evals.baseline import ffmpeg_encode_seconds
-from tools.analysis import analyze_audio
-from tools.audio import load_audio
+from tools.audio.analysis import analyze_audio
+from tools.audio.loading import load_audio
 from tools.errors import GenerationFailedError
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -22,7 +22,7 @@ from pathlib import Path
 from tools.ffmpeg import ffmpeg_exe, video_info
 from tools.shots import LOOKS, camera_text, make_shot, setting_text, subject
 from tools.types import Analysis, Character, Plan, Scene
-from tools.video_procedural import ProceduralVideo
+from tools.video.procedural_video import ProceduralVideo
 
 _SCENES = [  # place, time, weather, move, cast (id, action, expression), props, caption
     ("rooftop", "night", "rain", "slow push-in", [("c1", "walk", "sad")], ["umbrella"],

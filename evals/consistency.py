@@ -26,13 +26,13 @@ from agent.runner import make_video
 from evals.critic_calibration import VARIANTS, render_variants
 from evals.drift import DriftingVideo
 from evals.videos import Video
-from tools.critique import frames_for_critique
-from tools.critique_embed import calibrate
+from tools.critique.embeddings import calibrate
+from tools.critique.pixels import frames_for_critique
 from tools.errors import BackendUnavailableError
 from tools.registry import BACKENDS, load_backend
 from tools.types import Anchors, Critic, Plan, Scene
-from tools.video_procedural import ProceduralVideo
-from tools.writing import MOOD_PALETTES, STYLE_PALETTES
+from tools.video.procedural_video import ProceduralVideo
+from tools.writing.template import MOOD_PALETTES, STYLE_PALETTES
 
 HELD_OUT = 100  # plan index offset: other seeds, casts and anchors than the critic was tuned on
 FULL_PALETTES = 20

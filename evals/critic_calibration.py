@@ -21,12 +21,12 @@ from pathlib import Path
 import numpy as np
 
 from evals.drift import DriftingVideo
-from tools.critique import PixelCritic, frames_for_critique
+from tools.critique.pixels import PixelCritic, frames_for_critique
 from tools.shots import camera_text, make_shot, setting_text, subject
-from tools.storytelling import Member
 from tools.types import Analysis, Anchors, Plan, Scene
-from tools.video_procedural import ProceduralVideo
-from tools.writing import MOOD_PALETTES, STYLE_PALETTES, character_sheet
+from tools.video.procedural_video import ProceduralVideo
+from tools.writing.storytelling import Member
+from tools.writing.template import MOOD_PALETTES, STYLE_PALETTES, character_sheet
 
 SHOT = 1.5
 FPS = 12

@@ -33,9 +33,9 @@ import scipy.stats
 import soundfile as sf
 
 from evals.beats import SHARED
-from tools.analysis import analyze_audio
-from tools.audio import load_audio
-from tools.lyrics import VOCAL_THRESHOLD, read_lyrics_file
+from tools.audio.analysis import analyze_audio
+from tools.audio.loading import load_audio
+from tools.lyrics.lines import VOCAL_THRESHOLD, read_lyrics_file
 
 SR = 22050
 WITHIN_S = 1.0  # a line that starts this close to where it is sung is on time

@@ -22,10 +22,10 @@ import numpy as np
 
 from evals.beats import SHARED, annotated_tracks, evaluate_track
 from evals.sync import inner_boundaries
-from tools.analysis import analyze_audio
-from tools.audio import load_audio
-from tools.demo_song import song_layout, synthesize_song
-from tools.tagging import FeatureTagger, song_descriptors
+from tools.audio.analysis import analyze_audio
+from tools.audio.demo_song import song_layout, synthesize_song
+from tools.audio.loading import load_audio
+from tools.tagging.features import FeatureTagger, song_descriptors
 
 VOCAL_THRESHOLD = 0.5
 MOOD_MIDDLE = 5.0  # the middle of the 1..9 rating scale

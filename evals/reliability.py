@@ -297,7 +297,7 @@ def reference_frames(song: Path, folder: Path) -> list[str]:
 
 def evaluate(*, quick: bool = False, work: Path | None = None) -> dict:
     """Every case tried; counts of cases and of those handled cleanly, and what was not."""
-    from tools.demo_song import synthesize_demo
+    from tools.audio.demo_song import synthesize_demo
 
     with tempfile.TemporaryDirectory(dir=work) as tmp:
         root = Path(tmp)

@@ -2,7 +2,7 @@
 
 With a judge (`--judge openai:MODEL`: any OpenAI-compatible chat model that takes images, at
 OPENAI_BASE_URL with OPENAI_API_KEY), every video goes through `agent.review.self_review`
-without revision: the judge (tools/judge_openai.py) looks at the run's contact sheet and scores
+without revision: the judge (tools/critique/judge.py) looks at the run's contact sheet and scores
 the paper's three dimensions (storytelling, visual impression, emotional consistency), and the
 self-review rubric adds what the run's own measurements say (style and character consistency
 from the critic, beat sync from the plan against the analysis; lyric alignment when there are

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from tools.assembly import CROSSFADE_SECONDS
+from tools.assembly.assemble import CROSSFADE_SECONDS
 from tools.errors import GenerationFailedError
 from tools.ffmpeg import ffmpeg_exe, video_info
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TypedDict
 
 from evals.bench_make import make_run
-from tools.demo_song import SongTruth, song_layout, synthesize_song
+from tools.audio.demo_song import SongTruth, song_layout, synthesize_song
 
 
 class SongSpec(TypedDict):

@@ -7,7 +7,7 @@ from tools.types import Analysis
 POP_FORM = ("intro", "verse", "chorus", "verse", "chorus", "bridge", "chorus", "outro")
 CURVE_HZ = 10.0
 
-# Song-wide features in the shape tools.analysis produces them.
+# Song-wide features in the shape tools.audio.analysis produces them.
 FEATURES: dict[str, dict[str, float | str]] = {
     "sad": {
         "key": "A minor",

@@ -42,7 +42,7 @@ def shared_track(name: str) -> Path:
 @pytest.fixture(scope="session")
 def demo_song(tmp_path_factory) -> Path:
     """The synthesized ~30 s demo song (the project's own audio)."""
-    from tools.demo_song import synthesize_demo
+    from tools.audio.demo_song import synthesize_demo
 
     path = tmp_path_factory.mktemp("demo") / "demo_song.wav"
     synthesize_demo(str(path))

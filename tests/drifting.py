@@ -1,7 +1,7 @@
 """A registry-loadable drifting video backend: spec `drifting:s02=style,s04=character`."""
 
 from evals.drift import DriftingVideo
-from tools.video_procedural import ProceduralVideo
+from tools.video.procedural_video import ProceduralVideo
 
 
 class DriftingProcedural(DriftingVideo):

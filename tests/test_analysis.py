@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from conftest import SHARED_AUDIO, shared_track
 
-from tools.analysis import CURVE_HZ, _kernels_ready, analyze_audio, kernels_compiled
-from tools.audio import load_audio
-from tools.demo_song import LABELS, song_layout, synthesize_demo, synthesize_song
+from tools.audio.analysis import CURVE_HZ, _kernels_ready, analyze_audio, kernels_compiled
+from tools.audio.demo_song import LABELS, song_layout, synthesize_demo, synthesize_song
+from tools.audio.loading import load_audio
 from tools.errors import InvalidInputError
 
 BEAT_WINDOW = 0.07  # s, the usual mir_eval tolerance
@@ -205,10 +205,10 @@ def test_the_first_run_knows_it_compiles_librosa_kernels(tmp_path, monkeypatch):
 def test_analyses_wait_for_each_other_until_one_has_finished_in_this_install(tmp_path, monkeypatch):
     """numba's kernel cache breaks when processes compile into it at once: until the first
     analysis of an install is done, the others wait for it (flock, so across processes)."""
-    monkeypatch.setattr("tools.analysis.tempfile.gettempdir", lambda: str(tmp_path))
+    monkeypatch.setattr("tools.audio.analysis.tempfile.gettempdir", lambda: str(tmp_path))
     holder = (
         "import sys, time, tempfile; tempfile.gettempdir = lambda: sys.argv[1]\n"
-        "from tools.analysis import _kernels_ready\n"
+        "from tools.audio.analysis import _kernels_ready\n"
         "with _kernels_ready():\n    print('in', flush=True); time.sleep(1.5)\n"
     )
     first = subprocess.Popen(

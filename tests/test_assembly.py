@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from tools.assembly import assemble, frame_bounds, transition_keyframes
+from tools.assembly.assemble import assemble, frame_bounds, transition_keyframes
 from tools.errors import GenerationFailedError, InvalidInputError
 from tools.ffmpeg import ffmpeg_exe, frame_writer, read_frames, video_info
 from tools.types import Scene
@@ -271,7 +271,7 @@ def test_an_encoder_failure_is_reported_and_leaves_nothing(tmp_path):
 
 
 def test_clips_on_hard_cuts_are_copied_and_transitions_re_encoded(tmp_path, monkeypatch):
-    import tools.assembly as assembly
+    import tools.assembly.assemble as assembly
 
     spans = [(0.0, 1.0, "cut"), (1.0, 2.0, "cut"), (2.0, 3.0, "crossfade"), (3.0, 4.0, "cut")]
     clips = clips_for(tmp_path, spans, [RED, GREEN, BLUE, RED])
@@ -323,7 +323,7 @@ def test_video_info_lists_the_writers_keyframes(tmp_path):
 def test_partly_copied_clips_are_frame_exact(tmp_path, monkeypatch, fps):
     """Every frame of a video whose clips are copied from the keyframes the writer put at their
     transitions comes from the right clip and frame, and matches the video re-encoded whole."""
-    import tools.assembly as assembly
+    import tools.assembly.assemble as assembly
 
     spans = [(0.0, 1.4, "cut"), (1.4, 2.8, "crossfade"), (2.8, 4.2, "flash"),
              (4.2, 4.8, "crossfade"), (4.8, 6.2, "cut"), (6.2, 7.2, "crossfade")]  # fmt: skip
@@ -364,7 +364,7 @@ def test_partly_copied_clips_are_frame_exact(tmp_path, monkeypatch, fps):
 
 
 def test_clips_without_the_keyframes_are_re_encoded_whole(tmp_path, monkeypatch):
-    import tools.assembly as assembly
+    import tools.assembly.assemble as assembly
 
     paths = []
     for k, color in enumerate(["red", "blue", "green"]):  # libx264's default: one keyframe

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from tools.audio import MIN_SECONDS, load_audio, probe_duration
+from tools.audio.loading import MIN_SECONDS, load_audio, probe_duration
 from tools.errors import InvalidInputError
 
 SECONDS = 4.0

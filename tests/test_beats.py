@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from conftest import shared_track
 
-from tools.analysis import HOP, _Frames, analyze_audio
-from tools.audio import load_audio
-from tools.beats import track_beats
+from tools.audio.analysis import HOP, _Frames, analyze_audio
+from tools.audio.beats import track_beats
+from tools.audio.loading import load_audio
 from tools.errors import InvalidInputError
 from tools.ffmpeg import ffmpeg_exe
 

@@ -13,11 +13,11 @@ import pytest
 
 from evals.drift import DriftingVideo, drift_characters, drift_style
 from tests.plans import shot, with_shot
-from tools.critique import PixelCritic, frames_for_critique, strengthen_prompt
+from tools.critique.pixels import PixelCritic, frames_for_critique, strengthen_prompt
 from tools.errors import InvalidInputError
 from tools.registry import load_backend
 from tools.types import Analysis, Anchors, Character, Plan, Scene, StyleBible
-from tools.video_procedural import ProceduralVideo
+from tools.video.procedural_video import ProceduralVideo
 
 SIZE = (256, 144)
 FPS = 12
@@ -375,7 +375,7 @@ def test_strengthen_prompt_picks_the_weaker_aspect_when_none_fails():
 
 
 def test_a_style_under_the_threshold_fails_even_with_a_perfect_layout(studio, monkeypatch):
-    import tools.critique as critique
+    import tools.critique.pixels as critique
 
     monkeypatch.setattr(critique, "_style_similarity", lambda *a, **k: 0.56)
     monkeypatch.setattr(critique, "_layout_similarity", lambda *a: 1.0)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tools.critique_embed import (
+from tools.critique.embeddings import (
     ClipCritic,
     CosineScale,
     Dinov2Critic,
@@ -20,9 +20,9 @@ pytest.importorskip("transformers")
 
 # the registry lines this module adds
 CRITIC_ENTRIES = {
-    "clip": "tools.critique_embed:ClipCritic",
-    "siglip": "tools.critique_embed:SiglipCritic",
-    "dinov2": "tools.critique_embed:Dinov2Critic",
+    "clip": "tools.critique.embeddings:ClipCritic",
+    "siglip": "tools.critique.embeddings:SiglipCritic",
+    "dinov2": "tools.critique.embeddings:Dinov2Critic",
 }
 SIZE = 32  # the tiny models' image size
 

@@ -10,7 +10,7 @@ import pytest
 from fake_openai import CHAT, error_reply, fake_openai  # noqa: F401
 from PIL import Image
 
-from tools.critique_vlm import VLMCritic
+from tools.critique.vlm import VLMCritic
 from tools.errors import (
     BackendUnavailableError,
     GenerationFailedError,
@@ -134,7 +134,7 @@ def test_a_scene_without_characters_sends_only_the_style_anchor(fake_openai, anc
 
 def test_scores_convert_to_unit_range_and_reasons_are_logged(fake_openai, anchors, caplog):  # noqa: F811
     fake_openai.enqueue(CHAT, verdict(style=5, character=4, prompt=2))
-    with caplog.at_level(logging.INFO, logger="tools.critique_vlm"):
+    with caplog.at_level(logging.INFO, logger="tools.critique.vlm"):
         scores = VLMCritic().score(clip(), scene=scene("c1"), plan=PLAN, anchors=anchors)
 
     assert scores == {"style": 1.0, "character": 0.75, "prompt": 0.25, "overall": 0.75}

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from tools.demo_song import DEMO_LAYOUT, LABELS, song_layout, synthesize_demo, synthesize_song
+from tools.audio.demo_song import DEMO_LAYOUT, LABELS, song_layout, synthesize_demo, synthesize_song
 from tools.errors import InvalidInputError
 
 

@@ -36,7 +36,7 @@ from evals.sync import (
 )
 from tools.errors import InvalidInputError
 from tools.ffmpeg import frame_writer
-from tools.tagging import EMOTION_RULES
+from tools.tagging.features import EMOTION_RULES
 
 FPS = 24
 SIZE = (96, 54)
@@ -302,7 +302,7 @@ def test_the_request_set_is_annotated_in_shot_names_over_several_tracks():
     assert adherence.annotation_problems({"place": ["moon"], "mood": "sad", "colour": "red"}) == [
         "unknown element 'colour'",
         "place: 'moon' is not a name of tools.shots",
-        "mood: 'sad' is not a mood family of tools.request",
+        "mood: 'sad' is not a mood family of tools.writing.request",
     ]
 
 

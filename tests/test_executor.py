@@ -72,7 +72,7 @@ def test_ray_runs_jobs_and_renders_clips_as_tasks(ray_executor, tmp_path):
 
 
 def test_clip_tasks_ask_for_a_gpu_only_for_models_on_clusters_with_gpus():
-    from tools.video_ray import gpus_per_task
+    from tools.video.ray_video import gpus_per_task
 
     assert gpus_per_task(runs_a_model=True, cluster={"CPU": 16.0, "GPU": 2.0}) == 1
     assert gpus_per_task(runs_a_model=True, cluster={"CPU": 16.0}) == 0

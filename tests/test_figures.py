@@ -5,14 +5,14 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from tools.procedural.cast import Cast, Part, role
-from tools.procedural.figures import Look, character_sheet, sprite
-from tools.procedural.held import HELD, WORN
-from tools.procedural.layers import Geometry, View
-from tools.procedural.mounts import MOUNTS, PLAYED
-from tools.procedural.music import Pulse
-from tools.procedural.poses import Pose
 from tools.shots import ACTIONS, EXPRESSIONS, PROPS
+from tools.video.procedural.cast import Cast, Part, role
+from tools.video.procedural.figures import Look, character_sheet, sprite
+from tools.video.procedural.held import HELD, WORN
+from tools.video.procedural.layers import Geometry, View
+from tools.video.procedural.mounts import MOUNTS, PLAYED
+from tools.video.procedural.music import Pulse
+from tools.video.procedural.poses import Pose
 
 SIZE = (320, 180)
 MARA = {

@@ -26,12 +26,12 @@ from tests.plans import shot, with_shot
 from tests.serving import Recorder
 from tools.errors import InvalidInputError
 from tools.ffmpeg import video_info
-from tools.procedural.music import Music
-from tools.procedural.palette import hex_rgb
-from tools.procedural.render import SceneRenderer
-from tools.procedural.text import Caption
-from tools.video_diffusers import COGVIDEOX, LTX, WAN, WAN_TI2V, generation_size
-from tools.video_openai import IMAGE_SIZES, SIZES, nearest_aspect
+from tools.video.diffusers_video import COGVIDEOX, LTX, WAN, WAN_TI2V, generation_size
+from tools.video.openai_video import IMAGE_SIZES, SIZES, nearest_aspect
+from tools.video.procedural.music import Music
+from tools.video.procedural.palette import hex_rgb
+from tools.video.procedural.render import SceneRenderer
+from tools.video.procedural.text import Caption
 
 SMALL = {"width": 96, "height": 54, "fps": 8}
 OUTFIT = "#d1432f"  # Mara's outfit (evals.bench_render.sample_characters)

@@ -18,7 +18,7 @@ from test_cli import sound2sight
 from agent.options import PROFILES
 from tools.ffmpeg import read_frames, video_info
 from tools.registry import parse_spec
-from tools.video_diffusers import SUPPORTED, DiffusersVideo
+from tools.video.diffusers_video import SUPPORTED, DiffusersVideo
 
 pytestmark = pytest.mark.gpu
 

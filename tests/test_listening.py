@@ -5,11 +5,11 @@ from analyses import make_analysis
 
 from tools import shots
 from tools.errors import InvalidInputError
-from tools.listening import FeatureListener
+from tools.listening.features import FeatureListener
 from tools.registry import load_backend
-from tools.request import parse_request
-from tools.scenery import SCENERY
-from tools.storytelling import (
+from tools.writing.place_words import SCENERY
+from tools.writing.request import parse_request
+from tools.writing.storytelling import (
     LEXICON,
     Member,
     agree,

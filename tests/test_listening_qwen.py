@@ -8,8 +8,8 @@ import torch
 from tiny_qwen import save_tiny_qwen2_audio
 
 from tools.errors import GenerationFailedError, InvalidInputError
-from tools.listening_qwen import Qwen2AudioListener
-from tools.llm_openai import REPAIR_TURNS
+from tools.listening.qwen_listener import Qwen2AudioListener
+from tools.llm.openai_chat import REPAIR_TURNS
 from tools.registry import BACKENDS, load_backend
 from tools.types import Analysis
 
@@ -154,7 +154,7 @@ def test_no_sections_is_invalid_input(listener):
 
 def test_the_registry_loads_a_model_folder(tiny_model, monkeypatch):
     monkeypatch.setitem(
-        BACKENDS["listener"], "qwen2-audio", "tools.listening_qwen:Qwen2AudioListener"
+        BACKENDS["listener"], "qwen2-audio", "tools.listening.qwen_listener:Qwen2AudioListener"
     )
     listener = load_backend("listener", f"qwen2-audio:{tiny_model}", device="cpu")
     assert isinstance(listener, Qwen2AudioListener)

@@ -4,14 +4,14 @@ import pytest
 import torch
 from tiny_qwen import save_tiny_qwen_lm
 
-from tools.llm_openai import exactly
-from tools.llm_transformers import (
+from tools.llm.openai_chat import exactly
+from tools.llm.transformers_chat import (
     BASE_NEW_TOKENS,
     ITEM_NEW_TOKENS,
     TransformersChat,
     reply_tokens,
 )
-from tools.writing_openai import ScriptReply
+from tools.writing.openai_writer import ScriptReply
 
 
 @pytest.fixture(scope="module")

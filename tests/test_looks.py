@@ -9,12 +9,12 @@ import pytest
 from PIL import Image, ImageDraw
 
 from tools.errors import InvalidInputError
-from tools.procedural.accents import Accents, names, shake
-from tools.procedural.layers import Geometry, View
-from tools.procedural.looks import LOOK_NAMES, Treatment, treatment
-from tools.procedural.music import Pulse
-from tools.procedural.palette import Palette, hex_rgb
 from tools.shots import LOOKS
+from tools.video.procedural.accents import Accents, names, shake
+from tools.video.procedural.layers import Geometry, View
+from tools.video.procedural.looks import LOOK_NAMES, Treatment, treatment
+from tools.video.procedural.music import Pulse
+from tools.video.procedural.palette import Palette, hex_rgb
 
 SIZE = (320, 180)
 PALETTE = Palette(*(hex_rgb(c) for c in ("#120d26", "#2b2157", "#5b4b8a", "#ff4f7b", "#ffd166")))

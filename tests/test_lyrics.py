@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 import torch
 
-from tools.align import syllables
 from tools.errors import BackendUnavailableError, InvalidInputError
-from tools.lyrics import (
+from tools.lyrics.align import syllables
+from tools.lyrics.lines import (
     LONG_FORM,
     WhisperLyrics,
     lines_from_words,
@@ -194,7 +194,7 @@ def test_no_singing_means_no_lyrics_and_no_recognition(tiny_whisper, monkeypatch
 
 
 def test_the_registry_loads_a_whisper_folder(tiny_whisper, monkeypatch):
-    monkeypatch.setitem(BACKENDS, "lyrics", {"whisper": "tools.lyrics:WhisperLyrics"})
+    monkeypatch.setitem(BACKENDS, "lyrics", {"whisper": "tools.lyrics.lines:WhisperLyrics"})
     lyrics = load_backend("lyrics", f"whisper:{tiny_whisper}", device="cpu")
     assert isinstance(lyrics, WhisperLyrics) and lyrics.sr == 16000
 

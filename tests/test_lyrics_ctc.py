@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from tools.errors import BackendUnavailableError, InvalidInputError
-from tools.lyrics_ctc import CtcAligner, forced_alignment
+from tools.lyrics.ctc_aligner import CtcAligner, forced_alignment
 from tools.registry import load_backend
 
 LETTERS = "abcdefghijklmnopqrstuvwxyz'"

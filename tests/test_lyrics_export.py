@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from tools.lyrics import read_lyrics_file
-from tools.lyrics_export import lrc_text, srt_text, write_lyrics_files
+from tools.lyrics.export import lrc_text, srt_text, write_lyrics_files
+from tools.lyrics.lines import read_lyrics_file
 
 LINES = [
     {"start": 4.0, "end": 9.5, "text": "Walking through the desert sand"},

@@ -14,13 +14,13 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from tools.procedural.layers import Geometry, Layer, View
-from tools.procedural.music import Pulse
-from tools.procedural.palette import Palette
-from tools.procedural.places import PLACES
-from tools.procedural.scenery import Ctx
 from tools.shots import PLACES as PLACE_NAMES
 from tools.shots import TIMES, WEATHERS
+from tools.video.procedural.layers import Geometry, Layer, View
+from tools.video.procedural.music import Pulse
+from tools.video.procedural.palette import Palette
+from tools.video.procedural.places import PLACES
+from tools.video.procedural.scenery import Ctx
 
 SIZE = (192, 108)
 PALETTE = Palette.from_bible({"palette": ["#14122b", "#3b2f5c", "#7d6fa8", "#e0607e", "#ffd6a5"]})

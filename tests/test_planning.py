@@ -6,7 +6,7 @@ import pytest
 from prompts import render
 from tests.plans import shot
 from tools.errors import InvalidInputError
-from tools.planning import make_plan, split_section
+from tools.writing.planning import make_plan, split_section
 
 
 def _analysis(

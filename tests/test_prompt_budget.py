@@ -5,10 +5,10 @@ import re
 import pytest
 
 from tests.plans import shot, with_shot
-from tools.critique import strengthen_prompt
-from tools.planning import scene_prompt as plan_prompt
-from tools.prompt_budget import rough_count, scene_prompt, text_prompt, tokenizer_count
-from tools.video_diffusers import LTX
+from tools.critique.pixels import strengthen_prompt
+from tools.video.diffusers_video import LTX
+from tools.video.prompt_budget import rough_count, scene_prompt, text_prompt, tokenizer_count
+from tools.writing.planning import scene_prompt as plan_prompt
 
 LOOKS = {
     "Mara": "a tall woman with short silver hair, a long red raincoat over a grey knit sweater, "

@@ -5,14 +5,14 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from tools.procedural.layers import Geometry, Layer, View
-from tools.procedural.music import Pulse
-from tools.procedural.palette import Palette, hex_rgb
-from tools.procedural.prop_art import ART, paint
-from tools.procedural.prop_pen import Colors
-from tools.procedural.props import scene_props
-from tools.procedural.scenery import Ctx
 from tools.shots import PROPS
+from tools.video.procedural.layers import Geometry, Layer, View
+from tools.video.procedural.music import Pulse
+from tools.video.procedural.palette import Palette, hex_rgb
+from tools.video.procedural.prop_art import ART, paint
+from tools.video.procedural.prop_pen import Colors
+from tools.video.procedural.props import scene_props
+from tools.video.procedural.scenery import Ctx
 
 SIZE = (320, 180)
 FLOOR = 0.86

@@ -17,8 +17,8 @@ import soundfile as sf
 from fastapi.testclient import TestClient
 from serving import children, start_server
 
-import tools.analysis as analysis
-import tools.audio as audio
+import tools.audio.analysis as analysis
+import tools.audio.loading as audio
 from agent.cli import main
 from agent.context import Context
 from agent.jobs import JobStore

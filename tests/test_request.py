@@ -6,8 +6,8 @@ import re
 import pytest
 
 from tools import shots
-from tools.request import COLORS, mood_of, parse_request
-from tools.scenery import CONTENT_SCENERY, SCENERY
+from tools.writing.place_words import CONTENT_SCENERY, SCENERY
+from tools.writing.request import COLORS, mood_of, parse_request
 
 
 def test_a_mood_alone():

@@ -2,8 +2,8 @@
 drawn as a stand-in and recorded, and props go to the hands that use them."""
 
 from tests.plans import shot
-from tools.procedural.resolve import resolve
 from tools.shots import PLACES
+from tools.video.procedural.resolve import resolve
 
 BIBLE = {"look": "watercolor", "medium": "hand-painted watercolour animation"}
 LOOKS = {"flat", "watercolor", "neon"}

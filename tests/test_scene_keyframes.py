@@ -28,12 +28,12 @@ from test_video_diffusers import (
 )
 
 from agent.cli import main
-from tools import video_diffusers
 from tools.errors import BackendUnavailableError
 from tools.ffmpeg import video_info
-from tools.keyframes_diffusers import compose_references, prompt_inputs, scene_still
-from tools.prompt_budget import rough_count
-from tools.video_diffusers import DiffusersVideo, fit
+from tools.video import diffusers_video as video_diffusers
+from tools.video.diffusers_video import DiffusersVideo, fit
+from tools.video.keyframes import compose_references, prompt_inputs, scene_still
+from tools.video.prompt_budget import rough_count
 
 DRAW = (64, 64)  # the keyframe size: 4096 pixels with the output's aspect, multiples of 32
 

@@ -17,10 +17,10 @@ from agent.executor import LocalExecutor
 from agent.graph import build_graph
 from agent.jobs import JobStore
 from agent.server import create_app
+from tools.audio.sections import format_sections, parse_sections, read_sections, user_sections
 from tools.errors import InvalidInputError
 from tools.files import write_json
-from tools.lyrics import read_lyrics_file
-from tools.sections import format_sections, parse_sections, read_sections, user_sections
+from tools.lyrics.lines import read_lyrics_file
 
 DEMO_SECTIONS = "0:intro,6.5:verse,14:chorus,25.2:outro"
 

@@ -12,8 +12,9 @@ from test_critique_embed import save_tiny
 from test_tagging_clap import save_tiny_clap
 
 from agent.cli import build_parser, context_from_args, main
-from tools import critique_embed, tagging_clap
+from tools.critique import embeddings as critique_embed
 from tools.registry import loaded_roles
+from tools.tagging import clap as tagging_clap
 
 
 def _context(*flags):

@@ -6,16 +6,16 @@ from analyses import FEATURES, make_analysis
 
 from tools.errors import InvalidInputError
 from tools.registry import load_backend
-from tools.request import mood_of
-from tools.scenery import CONTENT_SCENERY
-from tools.tagging import (
+from tools.tagging.features import (
     NEUTRAL,
     RULES,
     FeatureTagger,
     song_descriptors,
     suggested_figure,
 )
-from tools.vocab import VOCABULARIES, load_vocab
+from tools.tagging.vocab import VOCABULARIES, load_vocab
+from tools.writing.place_words import CONTENT_SCENERY
+from tools.writing.request import mood_of
 
 
 def _labels(labels):

@@ -6,14 +6,14 @@ import numpy as np
 import pytest
 
 from tools.errors import BackendUnavailableError, InvalidInputError
-from tools.tagging_clap import ClapTagger, windows
+from tools.tagging.clap import ClapTagger, windows
+from tools.tagging.vocab import VOCABULARIES, load_vocab
 from tools.types import Analysis
-from tools.vocab import VOCABULARIES, load_vocab
 
 pytest.importorskip("torch")
 pytest.importorskip("transformers")
 
-CLAP_ENTRY = "tools.tagging_clap:ClapTagger"  # the registry line this module adds
+CLAP_ENTRY = "tools.tagging.clap:ClapTagger"  # the registry line this module adds
 SR = 22_050  # the song's rate: the tagger resamples to the checkpoint's 48 kHz
 DURATION = 6.0
 
@@ -202,7 +202,7 @@ def test_clap_hears_the_song_at_48_khz_from_its_file(tagger, tmp_path):
     so a 15 kHz cymbal-like tone reaches the model."""
     import soundfile as sf
 
-    from tools.audio import load_audio
+    from tools.audio.loading import load_audio
 
     t = np.arange(int(6.0 * 48_000)) / 48_000
     wav = (0.3 * np.sin(2 * np.pi * 440 * t) + 0.3 * np.sin(2 * np.pi * 15_000 * t)).astype(

@@ -19,7 +19,7 @@ from prompts import template
 from tests.plans import shot, with_shot
 from tools.errors import BackendUnavailableError, InvalidInputError
 from tools.ffmpeg import read_frames, video_info
-from tools.video_diffusers import (
+from tools.video.diffusers_video import (
     DISTILLED_TIMESTEPS,
     LTX,
     WAN,
@@ -602,13 +602,13 @@ def test_ltx_clip_returns_the_prompt_it_read(ltx, ltx_anchors, tmp_path):
 
 
 def test_a_prompt_over_the_budget_is_cut_and_said(ltx, ltx_anchors, tmp_path, monkeypatch, caplog):
-    from tools.critique import strengthen_prompt
+    from tools.critique.pixels import strengthen_prompt
 
     scene = _scene()
     plan = _plan([scene])
     retry = strengthen_prompt(scene["prompt"], scores={"style": 0.0}, plan=plan, scene=scene)
     monkeypatch.setattr(ltx, "family", replace(LTX, max_tokens=48))
-    with caplog.at_level("WARNING", logger="tools.video_diffusers"):
+    with caplog.at_level("WARNING", logger="tools.video.diffusers_video"):
         sent = ltx.render(
             {**scene, "prompt": retry},
             plan=plan,

@@ -32,8 +32,8 @@ from tools.errors import (
 )
 from tools.ffmpeg import frame_writer, read_frames, video_info
 from tools.registry import load_backend
-from tools.video_diffusers import resample_indices
-from tools.video_openai import (
+from tools.video.diffusers_video import resample_indices
+from tools.video.openai_video import (
     CLIP_SECONDS,
     PRO_SIZES,
     OpenAIVideo,
@@ -361,7 +361,7 @@ def test_a_job_past_the_timeout_is_transient(fake, anchors, tmp_path):
 
 
 def test_a_server_that_does_not_answer_in_time_is_transient(fake, monkeypatch, anchors, tmp_path):
-    monkeypatch.setattr("tools.video_openai.REQUEST_SECONDS", 0.1)
+    monkeypatch.setattr("tools.video.openai_video.REQUEST_SECONDS", 0.1)
     for _ in range(3):  # the first try and the client's two retries
         fake.enqueue(VIDEOS, Reply(body={}, delay=0.5))
     with pytest.raises(TransientBackendError, match="did not answer in time for scene s01"):

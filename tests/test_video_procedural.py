@@ -12,11 +12,11 @@ from evals.bench_render import sample_analysis, sample_plan
 from tests.plans import shot, with_shot
 from tools.errors import GenerationFailedError, InvalidInputError
 from tools.ffmpeg import frame_writer, read_frames, video_info
-from tools.procedural.camera import camera_move
-from tools.procedural.music import Music
-from tools.procedural.palette import hex_rgb
-from tools.procedural.render import SceneRenderer
-from tools.video_procedural import ProceduralVideo
+from tools.video.procedural.camera import camera_move
+from tools.video.procedural.music import Music
+from tools.video.procedural.palette import hex_rgb
+from tools.video.procedural.render import SceneRenderer
+from tools.video.procedural_video import ProceduralVideo
 
 SIZE, FPS = (256, 144), 12
 SETTINGS = [  # (place, time, weather)

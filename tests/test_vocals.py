@@ -5,8 +5,8 @@ import pytest
 
 from evals.lyrics import in_spans, line_figures, roc_auc
 from tests.conftest import SHARED_AUDIO, shared_track
-from tools.analysis import analyze_audio
-from tools.audio import load_audio
+from tools.audio.analysis import analyze_audio
+from tools.audio.loading import load_audio
 
 SR = 22050
 SUNG = [(3.0, 7.0), (9.0, 14.0), (18.0, 22.0)]

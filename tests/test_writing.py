@@ -6,15 +6,16 @@ import pytest
 from analyses import make_analysis
 
 from tools import shots
-from tools.directing import MOOD_EXPRESSIONS
 from tools.errors import InvalidInputError
-from tools.listening import FeatureListener
-from tools.planning import make_plan
+from tools.listening.features import FeatureListener
 from tools.registry import load_backend
-from tools.request import COLORS, parse_request
-from tools.scenery import FIGURE_SCENERY
-from tools.tagging import FeatureTagger
-from tools.writing import (
+from tools.tagging.features import FeatureTagger
+from tools.writing.directing import MOOD_EXPRESSIONS
+from tools.writing.openai_writer import user_prompt
+from tools.writing.place_words import FIGURE_SCENERY
+from tools.writing.planning import make_plan
+from tools.writing.request import COLORS, parse_request
+from tools.writing.template import (
     CALM_MOVES,
     CONTRAST,
     DYNAMIC_ENERGY,
@@ -27,7 +28,6 @@ from tools.writing import (
     min_distance,
     style_bible,
 )
-from tools.writing_openai import user_prompt
 
 HEX = re.compile(r"#[0-9a-f]{6}")
 REQUESTS = [

@@ -13,9 +13,9 @@ from tools.errors import (
     InvalidInputError,
     TransientBackendError,
 )
-from tools.planning import make_plan
 from tools.types import Analysis, Story, Tags
-from tools.writing_openai import OpenAIWriter
+from tools.writing.openai_writer import OpenAIWriter
+from tools.writing.planning import make_plan
 
 MODEL = "gpt-4.1-mini"
 FAST_RETRY = {"retry-after-ms": "1"}

@@ -9,9 +9,9 @@ from analyses import make_analysis
 from tiny_qwen import save_tiny_qwen_lm
 
 from tools.errors import BackendUnavailableError, GenerationFailedError
-from tools.llm_openai import REPAIR_TURNS
+from tools.llm.openai_chat import REPAIR_TURNS
 from tools.registry import BACKENDS, load_backend
-from tools.writing_transformers import TransformersWriter
+from tools.writing.transformers_writer import TransformersWriter
 
 LABELS = ("intro", "verse", "chorus")
 REQUEST = "a lonely astronaut in a neon city"
@@ -169,7 +169,7 @@ def test_a_reply_cut_at_the_token_limit_says_so(writer, monkeypatch):
 
 def test_the_registry_loads_a_model_folder(tiny_lm, monkeypatch):
     monkeypatch.setitem(
-        BACKENDS["writer"], "transformers", "tools.writing_transformers:TransformersWriter"
+        BACKENDS["writer"], "transformers", "tools.writing.transformers_writer:TransformersWriter"
     )
     writer = load_backend("writer", f"transformers:{tiny_lm}", device="cpu")
     assert isinstance(writer, TransformersWriter)

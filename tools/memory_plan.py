@@ -293,7 +293,7 @@ def role_memory(
         params = sum(components.values())
         fetch = None
         if source == "shipped":
-            from tools.video_diffusers import download_command as pipeline_download
+            from tools.video.diffusers_video import download_command as pipeline_download
 
             fetch = pipeline_download(model)
         return RoleMemory(role, spec, params, resident, dtype, components, source, fetch)

@@ -16,35 +16,35 @@ from tools.errors import BackendUnavailableError, InvalidInputError
 # role -> kind -> "module:Class". Classes take `model=` when the spec names one.
 BACKENDS: dict[str, dict[str, str]] = {
     "tagger": {
-        "features": "tools.tagging:FeatureTagger",
-        "clap": "tools.tagging_clap:ClapTagger",
+        "features": "tools.tagging.features:FeatureTagger",
+        "clap": "tools.tagging.clap:ClapTagger",
     },
     "listener": {
-        "features": "tools.listening:FeatureListener",
-        "openai": "tools.listening_openai:OpenAIListener",
-        "qwen2-audio": "tools.listening_qwen:Qwen2AudioListener",
+        "features": "tools.listening.features:FeatureListener",
+        "openai": "tools.listening.openai_listener:OpenAIListener",
+        "qwen2-audio": "tools.listening.qwen_listener:Qwen2AudioListener",
     },
     "writer": {
-        "template": "tools.writing:TemplateWriter",
-        "openai": "tools.writing_openai:OpenAIWriter",
-        "transformers": "tools.writing_transformers:TransformersWriter",
+        "template": "tools.writing.template:TemplateWriter",
+        "openai": "tools.writing.openai_writer:OpenAIWriter",
+        "transformers": "tools.writing.transformers_writer:TransformersWriter",
     },
     "video": {
-        "procedural": "tools.video_procedural:ProceduralVideo",
-        "diffusers": "tools.video_diffusers:DiffusersVideo",
-        "openai": "tools.video_openai:OpenAIVideo",
-        "ray": "tools.video_ray:RayVideo",  # ray:<spec>: each clip a Ray task
+        "procedural": "tools.video.procedural_video:ProceduralVideo",
+        "diffusers": "tools.video.diffusers_video:DiffusersVideo",
+        "openai": "tools.video.openai_video:OpenAIVideo",
+        "ray": "tools.video.ray_video:RayVideo",  # ray:<spec>: each clip a Ray task
     },
     "critic": {
-        "pixels": "tools.critique:PixelCritic",
-        "clip": "tools.critique_embed:ClipCritic",
-        "siglip": "tools.critique_embed:SiglipCritic",
-        "dinov2": "tools.critique_embed:Dinov2Critic",
-        "vlm": "tools.critique_vlm:VLMCritic",
+        "pixels": "tools.critique.pixels:PixelCritic",
+        "clip": "tools.critique.embeddings:ClipCritic",
+        "siglip": "tools.critique.embeddings:SiglipCritic",
+        "dinov2": "tools.critique.embeddings:Dinov2Critic",
+        "vlm": "tools.critique.vlm:VLMCritic",
     },
-    "lyrics": {"whisper": "tools.lyrics:WhisperLyrics"},
-    "aligner": {"ctc": "tools.lyrics_ctc:CtcAligner"},  # --align-model: plain lyrics timed
-    "judge": {"openai": "tools.judge_openai:OpenAIJudge"},
+    "lyrics": {"whisper": "tools.lyrics.lines:WhisperLyrics"},
+    "aligner": {"ctc": "tools.lyrics.ctc_aligner:CtcAligner"},  # --align-model: plain lyrics timed
+    "judge": {"openai": "tools.critique.judge:OpenAIJudge"},
 }
 
 DEFAULTS = {

@@ -1,0 +1,1 @@
+"""The clips and the song assembled into the final video."""

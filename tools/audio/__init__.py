@@ -1,0 +1,1 @@
+"""Audio in: the song loaded and analysed (beats, sections, curves), given sections, demo song."""

@@ -1,0 +1,1 @@
+"""The chat-model layer the LLM backends share: OpenAI-compatible servers and local transformers."""

@@ -1,1 +1,0 @@
-"""The pieces of the offline procedural video backend (see tools/video_procedural.py)."""

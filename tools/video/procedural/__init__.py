@@ -1,0 +1,1 @@
+"""The pieces of the offline procedural video backend (see tools/video/procedural_video.py)."""
