@@ -3,9 +3,11 @@
 import argparse
 import json
 import sys
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from agent.batch import add_batch_command
+from agent.cli_backends import add_backends_command
 from agent.cli_chat import add_chat_commands
 from agent.cli_telegram import add_telegram_command
 from agent.context import Context
@@ -38,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sound2sight", description="Turn a song into an AI-authored music video."
     )
+    parser.add_argument("--version", action="version", version=f"sound2sight {_version()}")
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
 
     make = sub.add_parser("make", help="make a music video for a song")
@@ -69,7 +72,15 @@ def build_parser() -> argparse.ArgumentParser:
     add_batch_command(sub)
     add_chat_commands(sub)
     add_telegram_command(sub)
+    add_backends_command(sub)
     return parser
+
+
+def _version() -> str:
+    try:
+        return version("sound2sight")
+    except PackageNotFoundError:  # run from a source tree that is not installed
+        return "(not installed)"
 
 
 def _add_run_options(p: argparse.ArgumentParser) -> None:

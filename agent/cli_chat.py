@@ -18,7 +18,7 @@ from agent.context import Context
 from agent.options import add_video_options, data_dir, run_settings
 from agent.progress import Progress
 from tools.errors import BackendUnavailableError, InvalidInputError, Sound2SightError
-from tools.registry import BACKENDS, parse_spec
+from tools.registry import kinds, parse_spec
 
 
 def add_chat_commands(sub: argparse._SubParsersAction) -> None:
@@ -92,8 +92,8 @@ def video_settings(args: argparse.Namespace, *, load: bool = True) -> dict:
         kind, _ = parse_spec(spec)
         if load:
             ctx.backend(role)
-        elif kind not in BACKENDS[role]:
-            known = ", ".join(sorted(BACKENDS[role]))
+        elif kind not in kinds(role):
+            known = ", ".join(sorted(kinds(role)))
             raise BackendUnavailableError(f"unknown {role} backend {kind!r}; available: {known}")
     return values
 

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields
 from functools import cache
-from typing import Any
+from typing import Any, Literal, overload
 
 from tools.audio.loading import MAX_DURATION
 from tools.audio.sections import parse_sections
@@ -25,6 +25,15 @@ from tools.registry import (
     loaded_roles,
     parse_spec,
     release_backends,
+)
+from tools.types import (
+    Aligner,
+    Critic,
+    Listener,
+    LyricsTranscriber,
+    Tagger,
+    VideoBackend,
+    Writer,
 )
 
 PIPELINES = ("hybrid", "clap", "lalm")
@@ -96,8 +105,25 @@ class Context:
     def size(self) -> tuple[int, int]:
         return self.width, self.height
 
+    @overload
+    def backend(self, role: Literal["tagger"]) -> Tagger: ...
+    @overload
+    def backend(self, role: Literal["listener"]) -> Listener: ...
+    @overload
+    def backend(self, role: Literal["writer"]) -> Writer: ...
+    @overload
+    def backend(self, role: Literal["video"]) -> VideoBackend: ...
+    @overload
+    def backend(self, role: Literal["critic"]) -> Critic: ...
+    @overload
+    def backend(self, role: Literal["lyrics"]) -> LyricsTranscriber: ...
+    @overload
+    def backend(self, role: Literal["aligner"]) -> Aligner: ...
+    @overload
+    def backend(self, role: str) -> object: ...
     def backend(self, role: str) -> object:
-        """The loaded backend for `role`, with its options (cached per process)."""
+        """The loaded backend for `role`, with its options (cached per process); its type is the
+        role's Protocol (tools.types), checked when the backend's class is looked up."""
         options = tuple(sorted(self.options.get(role, {}).items()))
         return load_backend(role, getattr(self, role), device=self.device, options=options)
 

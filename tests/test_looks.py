@@ -130,13 +130,13 @@ def test_frame_cost_per_look_at_720p():
         t = treatment(look, palette=PALETTE, size=size, seed=0)
         t.frame(frame.copy(), pulse(), 0)
         copies = [frame.copy() for _ in range(12)]
-        start = time.perf_counter()
+        start = time.process_time()  # CPU time: other processes on the machine do not count
         for i, image in enumerate(copies):
             t.frame(image, pulse(), i)
-        costs[look] = (time.perf_counter() - start) / len(copies) * 1000
-    print("frame ms at 1280x720:", {k: round(v, 2) for k, v in costs.items()})
+        costs[look] = (time.process_time() - start) / len(copies) * 1000
+    print("frame CPU ms at 1280x720:", {k: round(v, 2) for k, v in costs.items()})
     assert costs["flat"] < 0.5
-    assert max(costs.values()) < 12.0, costs  # ~2 ms here; generous for loaded machines
+    assert max(costs.values()) < 12.0, costs  # ~2 ms on a quiet machine
 
 
 def accents_frame(intensity: float, **levels: float) -> np.ndarray:

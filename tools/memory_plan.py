@@ -26,7 +26,6 @@ import json
 import os
 from dataclasses import asdict, dataclass, field, replace
 from functools import cache
-from importlib import import_module
 from importlib.util import find_spec
 from inspect import signature
 from pathlib import Path
@@ -34,7 +33,7 @@ from typing import Any
 
 from tools.errors import BackendUnavailableError, InvalidInputError
 from tools.pretrained import ML_EXTRA, download_command
-from tools.registry import BACKENDS, parse_spec
+from tools.registry import backend_class, parse_spec
 
 WEIGHT_SHARE = 0.8  # of the device's free memory the weights may take; the rest: activations
 OFFLOAD_MODES = ("model", "layers")  # `video.offload`: true is "model"
@@ -439,8 +438,7 @@ def _shipped(model: str, filename: str) -> Path:
 
 
 def _default_model(role: str, kind: str) -> str:
-    module_name, _, class_name = BACKENDS[role][kind].partition(":")
-    cls = getattr(import_module(module_name), class_name)
+    cls = backend_class(role, kind)
     default = getattr(cls, "default_model", None) or signature(cls).parameters["model"].default
     return str(default)
 

@@ -3,15 +3,23 @@
 `features`, `template`, `procedural` and `pixels` are the offline implementations that need no
 weights and no network. A spec that names an unknown kind, or a backend that cannot load, is an
 error: never a silent switch to another backend.
+
+Other packages add backends through the entry-point group `sound2sight.backends`: the name is
+`role.kind`, the value `module:Class`. A backend class is checked against its role's Protocol
+(tools.types) when it is looked up: one that lacks a method of the role is an error naming it.
 """
 
 import gc
 import inspect
 import sys
 import threading
-from importlib import import_module
+from functools import cache
+from importlib import import_module, metadata
+from importlib.util import find_spec
+from typing import NamedTuple
 
 from tools.errors import BackendUnavailableError, InvalidInputError
+from tools.types import ROLES
 
 # role -> kind -> "module:Class". Classes take `model=` when the spec names one.
 BACKENDS: dict[str, dict[str, str]] = {
@@ -47,6 +55,18 @@ BACKENDS: dict[str, dict[str, str]] = {
     "judge": {"openai": "tools.critique.judge:OpenAIJudge"},
 }
 
+# the extra of `pip install "sound2sight[EXTRA]"` a kind needs (kinds not named need none), and
+# the packages that show whether an extra is installed
+KIND_EXTRAS = {
+    **dict.fromkeys(
+        ("clap", "qwen2-audio", "transformers", "diffusers", "clip", "siglip", "dinov2"), "ml"
+    ),
+    **dict.fromkeys(("whisper", "ctc"), "ml"),
+    "ray": "ray",
+}
+EXTRA_PACKAGES = {"ml": ("torch", "transformers", "diffusers", "accelerate"), "ray": ("ray",)}
+PLUGIN_GROUP = "sound2sight.backends"
+
 DEFAULTS = {
     "tagger": "features",
     "listener": "features",
@@ -68,6 +88,64 @@ GPU_PROFILE = {
     "critic": "clip:openai/clip-vit-base-patch32",
     "lyrics": "whisper:openai/whisper-large-v3-turbo",
 }
+
+
+class Plugin(NamedTuple):
+    """A backend another distribution adds (`problem` says why it is not used, if it is not)."""
+
+    role: str
+    kind: str
+    target: str  # module:Class
+    distribution: str
+    problem: str | None = None
+
+
+@cache
+def plugins() -> tuple[Plugin, ...]:
+    """The installed plugins' backends, read from their entry points (nothing is imported)."""
+    found = []
+    for point in metadata.entry_points(group=PLUGIN_GROUP):
+        role, _, kind = point.name.partition(".")
+        dist = point.dist.name if point.dist else "?"
+        problem = None
+        if role not in ROLES or not kind:
+            problem = f"entry point {point.name!r} is not ROLE.KIND (roles: {', '.join(ROLES)})"
+        elif kind in BACKENDS.get(role, {}):
+            problem = f"{role} kind {kind!r} is built in; the built-in one is used"
+        elif ":" not in point.value:
+            problem = f"entry point value {point.value!r} is not module:Class"
+        found.append(Plugin(role, kind, point.value, dist, problem))
+    return tuple(found)
+
+
+def kinds(role: str) -> dict[str, str]:
+    """Every kind of `role` -> "module:Class": the built-in ones, then the plugins'."""
+    if role not in ROLES:
+        raise BackendUnavailableError(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
+    extra = {p.kind: p.target for p in plugins() if p.role == role and p.problem is None}
+    return {**extra, **BACKENDS.get(role, {})}
+
+
+def extra_installed(extra: str) -> bool:
+    """Whether the packages of `pip install "sound2sight[extra]"` are importable (none imported)."""
+    return all(find_spec(name) is not None for name in EXTRA_PACKAGES[extra])
+
+
+def check_role(role: str, cls: type, *, target: str) -> None:
+    """An error naming what `cls` lacks, unless it has every method of `role`'s Protocol."""
+    wanted = role_methods(role)
+    missing = [name for name in wanted if not callable(getattr(cls, name, None))]
+    if missing:
+        raise BackendUnavailableError(
+            f"{target} is not a {role} backend: it lacks {', '.join(missing)} "
+            f"(a {role} has {', '.join(wanted)})"
+        )
+
+
+def role_methods(role: str) -> list[str]:
+    """The methods a backend of `role` must have, from its Protocol in tools.types."""
+    protocol = ROLES[role]
+    return sorted(n for n, v in vars(protocol).items() if callable(v) and not n.startswith("_"))
 
 
 def parse_spec(spec: str) -> tuple[str, str | None]:
@@ -139,16 +217,17 @@ def _instantiate(
 def backend_class(role: str, spec: str, *, options: tuple[tuple[str, object], ...] = ()) -> type:
     """The class `spec` names for `role`, once the spec and the option names are checked
     (nothing is loaded)."""
-    kinds = BACKENDS.get(role)
-    if kinds is None:
-        raise BackendUnavailableError(f"unknown role {role!r}; roles: {', '.join(BACKENDS)}")
+    known = kinds(role)
     kind, model = parse_spec(spec)
-    if kind not in kinds:
+    if kind not in known:
         raise BackendUnavailableError(
-            f"unknown {role} backend {spec!r}; available: {', '.join(sorted(kinds))}"
+            f"unknown {role} backend {spec!r}; available: {', '.join(sorted(known))}"
         )
-    module_name, _, class_name = kinds[kind].partition(":")
-    cls = getattr(import_module(module_name), class_name)
+    module_name, _, class_name = known[kind].partition(":")
+    cls = getattr(import_module(module_name), class_name, None)
+    if not isinstance(cls, type):
+        raise BackendUnavailableError(f"{role} backend {kind!r}: {known[kind]} is not a class")
+    check_role(role, cls, target=f"{role} backend {kind!r} ({known[kind]})")
     params = inspect.signature(cls).parameters
     accepted = [p.name for p in params.values() if p.kind is p.KEYWORD_ONLY and p.name != "device"]
     unknown = [name for name, _ in options if name not in accepted]

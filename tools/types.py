@@ -296,3 +296,39 @@ class Critic(Protocol):
     def score(
         self, frames: list[np.ndarray], *, scene: Scene, plan: Plan, anchors: Anchors
     ) -> dict[str, float]: ...
+
+
+class LyricsTranscriber(Protocol):
+    name: str
+
+    def transcribe(self, audio: np.ndarray, sr: int, analysis: Analysis) -> Lyrics: ...
+
+
+class Aligner(Protocol):
+    """Times the lines the user gave (stanzas of lines) where they are sung."""
+
+    def align(self, audio: np.ndarray, sr: int, stanzas: list[list[str]]) -> Lyrics: ...
+
+
+class Judge(Protocol):
+    """A vision-language judge: scores the review's judged dimensions from the contact sheet."""
+
+    name: str  # its spec, as the review reports it
+
+    def judge(self, *, run: dict, sheet: str, music: str) -> dict[str, dict]:
+        """{dimension: {"score": 0..1, "reason": str}} for the judged dimensions; `sheet` is the
+        contact sheet's PNG, `music` the song's mood and sections in words."""
+        ...
+
+
+# role -> the Protocol its backends follow (checked when a backend is looked up)
+ROLES: dict[str, type] = {
+    "tagger": Tagger,
+    "listener": Listener,
+    "writer": Writer,
+    "video": VideoBackend,
+    "critic": Critic,
+    "lyrics": LyricsTranscriber,
+    "aligner": Aligner,
+    "judge": Judge,
+}

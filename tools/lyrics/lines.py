@@ -18,7 +18,7 @@ conditioning on the previous segment's text, which carries a hallucination on in
 import math
 import re
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 import soxr
@@ -43,12 +43,6 @@ LONG_FORM = {
     "condition_on_prev_tokens": False,
     "num_beams": 1,  # the pipeline's default beam search (5) loses every segment with these
 }
-
-
-class LyricsTranscriber(Protocol):
-    name: str
-
-    def transcribe(self, audio: np.ndarray, sr: int, analysis: Analysis) -> Lyrics: ...
 
 
 # ------------------------------------------------------------------------- speech recognition
