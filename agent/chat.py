@@ -1,11 +1,15 @@
-"""The chat graph: START -> model <-> tools -> END, and a session that runs one conversation.
+"""The chat graph: START -> song -> model <-> tools -> END, and a session that runs one
+conversation.
 
-The model node asks a chat model for the next step: a tool-calling LLM (`openai:<model>`, the
-chat tools bound to it) or, offline, `RuleBasedAgent` (keyword rules that answer with the same
-kind of tool calls). The tools node runs the calls (`agent.chat_tools`): making a video runs
-the video graph in a run folder of its own, revisions re-render only what they change. Tool
-errors that a user can act on (`Sound2SightError`) and arguments a model got wrong go back to
-the model as error ToolMessages; anything else is a bug and bubbles.
+The song node takes a song the user's message carries (an attached audio file, or a path or
+an http(s) URL in its text: agent/chat_song.py) as the conversation's song, for clients that
+send only messages; others give it as the `song` input key. The model node asks a chat model
+for the next step: a tool-calling LLM (`openai:<model>`, the chat tools bound to it) or,
+offline, `RuleBasedAgent` (keyword rules that answer with the same kind of tool calls). The
+tools node runs the calls (`agent.chat_tools`): making a video runs the video graph in a run
+folder of its own, revisions re-render only what they change. Tool errors that a user can act
+on (`Sound2SightError`) and arguments a model got wrong go back to the model as error
+ToolMessages; anything else is a bug and bubbles.
 
 Conversations persist in a SQLite checkpointer, one LangGraph thread each: a `ChatSession`
 with the same thread id resumes it.
@@ -13,11 +17,13 @@ with the same thread id resumes it.
 
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import NamedTuple
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
+from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.graph import END, START, StateGraph
@@ -25,14 +31,16 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.prebuilt import ToolNode
 from langgraph.prebuilt.tool_node import ToolInvocationError
 from langgraph.runtime import Runtime
-from langgraph.types import RetryPolicy
+from langgraph.types import Command, RetryPolicy
 
 from agent.chat_context import ChatContext
 from agent.chat_model import RULES, load_chat_model
 from agent.chat_rules import RuleBasedAgent
+from agent.chat_song import song_in_message, without_audio
 from agent.chat_state import ChatState
 from agent.chat_tools import TOOLS, conversation_dir
 from prompts import render
+from tools.audio.loading import MAX_DURATION
 from tools.errors import InvalidInputError, Sound2SightError, TransientBackendError
 
 TRANSIENT = RetryPolicy(max_attempts=3, retry_on=TransientBackendError)
@@ -40,6 +48,32 @@ OnEvent = Callable[[dict], None]
 
 
 # ---------------------------------------------------------------------------- the graph
+
+
+def take_song(state: ChatState, runtime: Runtime[ChatContext], config: RunnableConfig) -> Command:
+    """A song attached to or named in the user's message becomes the conversation's song (a
+    different song starts over, with no videos); one that cannot be used ends the turn."""
+    message = state["messages"][-1]
+    context = runtime.context or ChatContext()
+    if not context.songs_in_messages or not isinstance(message, HumanMessage):
+        return Command(goto="model")
+    thread = str(config.get("configurable", {}).get("thread_id") or "default")
+    try:
+        found = song_in_message(
+            message,
+            conversation_dir(context.workspace, thread),
+            max_duration=context.settings.get("max_duration", MAX_DURATION),
+        )
+    except InvalidInputError as err:
+        refusal = AIMessage(f"I cannot use that song: {err}")
+        return Command(goto=END, update={"messages": [without_audio(message), refusal]})
+    if found is None:
+        return Command(goto="model")
+    song, kept = found
+    update: dict = {"messages": [kept], "song": song}
+    if state.get("song") not in (None, song):
+        update |= {"runs": [], "edits": []}
+    return Command(goto="model", update=update)
 
 
 def call_model(state: ChatState, runtime: Runtime[ChatContext]) -> dict:
@@ -68,9 +102,10 @@ def tool_error(error: Sound2SightError | ToolInvocationError) -> str:
 
 def build_chat_graph(*, checkpointer: BaseCheckpointSaver | None = None) -> CompiledStateGraph:
     builder = StateGraph(ChatState, context_schema=ChatContext)
+    builder.add_node("song", take_song, destinations=("model", END))
     builder.add_node("model", call_model, retry_policy=TRANSIENT)
     builder.add_node("tools", ToolNode(TOOLS, handle_tool_errors=tool_error))
-    builder.add_edge(START, "model")
+    builder.add_edge(START, "song")
     builder.add_conditional_edges("model", route_model_output, ["tools", END])
     builder.add_edge("tools", "model")
     return builder.compile(checkpointer=checkpointer, name="sound2sight-chat")
@@ -110,7 +145,7 @@ class ChatSession:
         self, *, db: str | Path, context: ChatContext, thread_id: str | None = None
     ) -> None:
         self.db = Path(db)
-        self.context = context
+        self.context = replace(context, songs_in_messages=False)  # the song comes in `send`
         self.thread_id = thread_id or uuid.uuid4().hex[:12]
         conversation_dir(context.workspace, self.thread_id)  # checks the id
         self.config = {"configurable": {"thread_id": self.thread_id}}

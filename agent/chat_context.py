@@ -18,6 +18,10 @@ class ChatContext:
     # conversation's run folders go in <workspace>/<thread id>/
     settings: dict[str, Any] = field(default_factory=dict)  # the video Context's fields for
     # new videos, all but run_dir and output (resolution, fps, pipeline, backends, seed…)
+    songs_in_messages: bool = True  # a song attached to a message, or a path or http(s) URL
+    # in its text, becomes the conversation's (the LangGraph server's clients); `ChatSession`,
+    # the front end of the CLI, `serve` and the bots, gives the song itself and turns it off,
+    # so their users' words never make the server read a file or fetch a URL
 
     def video_context(self, run_dir: Path, **overrides: Any) -> Context:
         """The video graph's Context for a new run in `run_dir`."""

@@ -9,6 +9,7 @@ from pathlib import Path
 from agent.batch import add_batch_command
 from agent.cli_backends import add_backends_command
 from agent.cli_chat import add_chat_commands
+from agent.cli_slack import add_slack_command
 from agent.cli_telegram import add_telegram_command
 from agent.context import Context
 from agent.doctor import add_doctor_command
@@ -72,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_batch_command(sub)
     add_chat_commands(sub)
     add_telegram_command(sub)
+    add_slack_command(sub)
     add_backends_command(sub)
     return parser
 

@@ -55,28 +55,29 @@ def add_telegram_command(sub: argparse._SubParsersAction) -> None:
     bot.set_defaults(command=cmd_telegram)
 
 
-def telegram_section(config: str | None) -> dict:
-    """The `[telegram]` table of the config file (empty without one)."""
+def bot_section(config: str | None, table: str, keys: set[str]) -> dict:
+    """The `[<table>]` table of the config file (empty without one), only `keys` in it."""
     if not config:
         return {}
     try:
-        section = tomllib.loads(Path(config).read_text()).get("telegram", {})
+        section = tomllib.loads(Path(config).read_text()).get(table, {})
     except (OSError, tomllib.TOMLDecodeError) as err:
         raise InvalidInputError(f"{config}: cannot read config: {err}") from err
-    unknown = set(section) - SECTION_KEYS
+    unknown = set(section) - keys
     if unknown:
         names = ", ".join(sorted(unknown))
-        raise InvalidInputError(f"{config}: unknown [telegram] settings {names}")
+        raise InvalidInputError(f"{config}: unknown [{table}] settings {names}")
     return section
 
 
 def cmd_telegram(args: argparse.Namespace) -> int:
+    from agent.bots import BotLimits
+
     try:
         from agent.telegram_bot import (
             CLOUD_DOWNLOAD_MB,
             CLOUD_VIDEO_MB,
             TOKEN_ENV,
-            BotLimits,
             run_bot,
         )
     except ImportError as err:
@@ -84,7 +85,7 @@ def cmd_telegram(args: argparse.Namespace) -> int:
             "telegram needs the telegram extra: pip install 'sound2sight[telegram]' "
             f"({err.name} missing)"
         ) from None
-    section = telegram_section(args.config)
+    section = bot_section(args.config, "telegram", SECTION_KEYS)
     token = os.environ.get(TOKEN_ENV) or section.get("token")
     if not token:
         raise InvalidInputError(
@@ -96,7 +97,7 @@ def cmd_telegram(args: argparse.Namespace) -> int:
     if upload_mb < 1:
         raise InvalidInputError("--max-upload-mb must be 1 or more")
     limits = BotLimits(
-        allow=frozenset(args.allow or section.get("allow", [])),
+        allow=frozenset(str(i) for i in args.allow or section.get("allow", [])),
         everyone=args.allow_everyone or bool(section.get("allow_everyone", False)),
         jobs_per_user=args.jobs_per_user or int(section.get("jobs_per_user", 1)),
         upload_mb=upload_mb,

@@ -7,6 +7,7 @@ test reads the server's log for any attempt to leave the machine (LangSmith, PyP
 checks, analytics).
 """
 
+import base64
 import json
 import subprocess
 import sys
@@ -154,6 +155,30 @@ def test_chat_graph_makes_a_video_and_revises_it_on_one_thread(server, demo_song
     plan = json.loads((revised.parent / "plan.json").read_text())
     chorus = {s["id"] for s in plan["scenes"] if s["section_label"] == "chorus"}
     assert rendered == chorus and len(chorus) < len(plan["scenes"])
+
+
+def test_chat_graph_takes_a_song_attached_to_the_message(server, demo_song):
+    """As Agent Chat UI sends a file: a content block in the message, no `song` key."""
+    client, folder, _ = server
+    thread = client.threads.create()["thread_id"]
+    context = {"workspace": str(folder / "chats"), "settings": SMALL}
+    attachment = {
+        "type": "file",
+        "source_type": "base64",
+        "mime_type": "audio/wav",
+        "data": base64.b64encode(demo_song.read_bytes()).decode(),
+        "metadata": {"filename": demo_song.name},
+    }
+    text = {"type": "text", "text": "make a melancholic video for this track"}
+    inputs = {"messages": [{"role": "user", "content": [text, attachment]}]}
+    _, state = _turn(client, thread, inputs, context)
+    _check_chat_ui_conventions(state["messages"])
+    songs = folder / "chats" / thread / "songs"
+    assert Path(state["song"]).parent == songs
+    assert Path(state["song"]).read_bytes() == demo_song.read_bytes()
+    assert state["messages"][0]["content"][1]["text"] == f"(the song, saved as {state['song']})"
+    video = folder / "chats" / thread / "v1" / "video.mp4"
+    assert state["messages"][-1]["content"].splitlines()[-1] == str(video) and video.is_file()
 
 
 def test_video_graph_runs_with_a_song_and_a_request(server, demo_song):
