@@ -34,9 +34,10 @@ from agent.batch_report import draw_contact_sheet, write_index, write_song_page
 from agent.context import Context
 from agent.executor import EXECUTORS, Executor, make_executor
 from agent.options import add_video_options, run_settings
-from agent.review import BAR, ReviewOptions, self_review
+from agent.review import ReviewOptions, self_review
 from agent.runner import make_video
 from tools.audio.sections import format_sections, read_sections
+from tools.critique.review_metrics import BAR
 from tools.errors import InvalidInputError, Sound2SightError
 from tools.files import write_json
 from tools.registry import DEFAULTS, load_backend

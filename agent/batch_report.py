@@ -10,8 +10,8 @@ import os
 from html import escape
 from pathlib import Path
 
-from agent.review import DIMENSIONS
 from tools.critique.contact_sheet import Tile, contact_sheet, keyframe
+from tools.critique.review_metrics import DIMENSIONS
 from tools.files import write_text
 
 PAID_KINDS = {"openai"}  # backend kinds that call a paid API

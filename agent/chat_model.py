@@ -70,7 +70,7 @@ class OpenAIToolChat(BaseChatModel):
                 model=self.model, messages=convert_to_openai_messages(messages), **options
             )
         except openai.OpenAIError as error:
-            raise chat._mapped(error) from error
+            raise chat.mapped(error) from error
         if not completion.choices:
             raise GenerationFailedError(f"{self.model} at {chat.base_url} returned no choices")
         message = completion.choices[0].message

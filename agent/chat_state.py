@@ -6,7 +6,7 @@ from langchain_core.messages import AnyMessage
 from langgraph.graph.message import add_messages
 from langgraph.managed import RemainingSteps
 
-from agent.revise import Edit
+from tools.writing.plan_edits import Edit
 
 
 class ChatState(TypedDict):

@@ -32,6 +32,7 @@ from agent.formats import FORMATS, format_size
 from agent.runner import make_video as run_video_graph
 from tools.errors import InvalidInputError
 from tools.registry import DEFAULTS, load_backend
+from tools.writing import plan_edits
 from tools.writing.request import COLORS, MOODS, STYLES
 
 Pipeline = Literal[PIPELINES]
@@ -166,10 +167,10 @@ def revise_scene(
     take)."""
     parent = _current_run(runtime)
     plan = revise.load_run(parent)["values"]["plan"]
-    ids = revise.select_scenes(plan, scenes)
-    edits: list[revise.Edit] = []
+    ids = plan_edits.select_scenes(plan, scenes)
+    edits: list[plan_edits.Edit] = []
     if brightness or description or setting:
-        edit: revise.SceneEdit = {"kind": "scene", "scenes": ids}
+        edit: plan_edits.SceneEdit = {"kind": "scene", "scenes": ids}
         for key, value in (
             ("brightness", brightness),
             ("description", description),
@@ -194,7 +195,7 @@ def set_style(
     for the palette. Every scene is rendered again; the characters keep their looks."""
     if not (style or mood or colors):
         raise InvalidInputError("name a style, a mood or colours")
-    edit: revise.StyleEdit = {
+    edit: plan_edits.StyleEdit = {
         "kind": "style",
         "style": style,
         "mood": mood,
@@ -223,8 +224,12 @@ def set_character(
         raise InvalidInputError("name at least one colour (outfit, accent or hair)")
     parent = _current_run(runtime)
     plan = revise.load_run(parent)["values"]["plan"]
-    found = revise.find_character(plan, character)
-    edit: revise.CharacterEdit = {"kind": "character", "character": found["id"], "colors": colors}
+    found = plan_edits.find_character(plan, character)
+    edit: plan_edits.CharacterEdit = {
+        "kind": "character",
+        "character": found["id"],
+        "colors": colors,
+    }
     return _revised(runtime, parent, edits=[edit])
 
 
@@ -340,7 +345,7 @@ def _revised(
     runtime: Runtime,
     parent: str,
     *,
-    edits: list[revise.Edit],
+    edits: list[plan_edits.Edit],
     redo: Sequence[str] = (),
     size: tuple[int, int] | None = None,
 ) -> Command:
@@ -377,7 +382,7 @@ def _made(
     run_dir: Path,
     final: dict,
     *,
-    edits: list[revise.Edit],
+    edits: list[plan_edits.Edit],
     notes: Sequence[str] = (),
 ) -> Command:
     """The state update of a tool that made a video: the new run is the current one."""

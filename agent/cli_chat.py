@@ -47,7 +47,7 @@ def add_chat_commands(sub: argparse._SubParsersAction) -> None:
     serve = sub.add_parser("serve", help="HTTP API with async jobs and a web page")
     serve.add_argument("--host", default="127.0.0.1", help="default 127.0.0.1 (loopback)")
     serve.add_argument("--port", type=int, default=8000, help="default 8000")
-    _add_job_options(serve)
+    add_job_options(serve)
     serve.set_defaults(command=cmd_serve)
 
     mcp = sub.add_parser("mcp", help="MCP server on stdio for MCP-capable chat clients")
@@ -56,7 +56,7 @@ def add_chat_commands(sub: argparse._SubParsersAction) -> None:
         action="append",
         help="a folder whose songs the server may read (repeatable; default: the current one)",
     )
-    _add_job_options(mcp)
+    add_job_options(mcp)
     mcp.set_defaults(command=cmd_mcp)
 
 
@@ -68,7 +68,8 @@ def _add_model_option(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _add_job_options(p: argparse.ArgumentParser) -> None:
+def add_job_options(p: argparse.ArgumentParser) -> None:
+    """The options of the commands that run video jobs (serve, mcp, telegram)."""
     p.add_argument("--jobs", type=int, default=1, metavar="N", help="jobs at once (default 1)")
     p.add_argument("--jobs-dir", metavar="DIR", help="folder for the jobs (default <data>/jobs)")
     p.add_argument("--executor", choices=("local", "ray"), default="local", help="local or ray")
@@ -178,7 +179,8 @@ def _stdin_messages(interactive: bool):
 # ---------------------------------------------------------------------------- jobs
 
 
-def _job_store(args: argparse.Namespace):
+def job_store(args: argparse.Namespace):
+    """A warmed-up job store on the executor that the parsed options ask for."""
     from agent.executor import make_executor
     from agent.jobs import JobStore
 
@@ -201,7 +203,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             f"serve needs the serve extra: pip install 'sound2sight[serve]' ({err.name} missing)"
         ) from None
     token = required_token(args.host)
-    store = _job_store(args)
+    store = job_store(args)
     auth = "bearer token required" if token else "no token: loopback only"
     print(f"sound2sight: serving http://{args.host}:{args.port}/ ({auth})", file=sys.stderr)
     try:
@@ -218,7 +220,7 @@ def cmd_mcp(args: argparse.Namespace) -> int:
         raise InvalidInputError(
             f"mcp needs the serve extra: pip install 'sound2sight[serve]' ({err.name} missing)"
         ) from None
-    store = _job_store(args)
+    store = job_store(args)
     roots = [Path(root) for root in (args.root or ["."])]
     server = build_mcp(store, roots=roots, max_upload_mb=args.max_upload_mb)
     try:

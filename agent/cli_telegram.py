@@ -13,7 +13,7 @@ import os
 import tomllib
 from pathlib import Path
 
-from agent.cli_chat import _add_job_options, _job_store, video_settings
+from agent.cli_chat import add_job_options, job_store, video_settings
 from agent.options import data_dir
 from tools.errors import InvalidInputError
 
@@ -51,7 +51,7 @@ def add_telegram_command(sub: argparse._SubParsersAction) -> None:
         help="a Bot API server of your own (default Telegram's; a local telegram-bot-api lifts "
         "the 20 MB download and 50 MB upload limits)",
     )
-    _add_job_options(bot)
+    add_job_options(bot)
     bot.set_defaults(command=cmd_telegram)
 
 
@@ -106,5 +106,5 @@ def cmd_telegram(args: argparse.Namespace) -> int:
     if not args.jobs_dir:
         args.jobs_dir = str(data_dir(args) / "telegram")
     video_settings(args, load=False)  # every video option checked before Telegram is called
-    run_bot(lambda: _job_store(args), limits, token=token, api_url=api_url)
+    run_bot(lambda: job_store(args), limits, token=token, api_url=api_url)
     return 0

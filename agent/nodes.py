@@ -11,16 +11,16 @@ from langgraph.runtime import Runtime
 
 from agent.context import Context
 from agent.report import write_report
-from agent.state import ClipTask, State, best_attempt
+from agent.state import ClipTask, State, best_attempt, merge_attempts
 from tools.assembly.assemble import assemble as assemble_video
 from tools.audio.analysis import analyze_audio, kernels_compiled
 from tools.audio.loading import load_audio
 from tools.audio.sections import parse_sections, user_sections
-from tools.critique.pixels import frames_for_critique
+from tools.critique.pixels import frames_for_critique, strengthen_prompt
 from tools.files import write_json
 from tools.lyrics.export import write_lyrics_files
 from tools.lyrics.lines import read_lyrics_file, read_plain_stanzas
-from tools.types import Attempt, Scene
+from tools.types import Attempt, Plan, Scene
 from tools.writing.planning import make_plan
 
 
@@ -169,7 +169,8 @@ def generate(task: ClipTask, runtime: Runtime[Context]) -> dict:
 
 
 def critique(state: State, runtime: Runtime[Context]) -> dict:
-    """Score every new clip against the style and character anchors (clips in parallel)."""
+    """Score every new clip against the style and character anchors (clips in parallel), and
+    write a stronger prompt for each scene that drifted and has retries left."""
     t0 = time.perf_counter()
     ctx = runtime.context
     plan, anchors = state["plan"], state["anchors"]
@@ -198,11 +199,44 @@ def critique(state: State, runtime: Runtime[Context]) -> dict:
         f"round {rounds}: {len(todo)} clips scored, "
         + (f"drift in {', '.join(failing)}" if failing else "all consistent"),
     )
+    retries = retry_prompts(
+        plan,
+        merge_attempts(state.get("clips"), scored),
+        threshold=critic.threshold,
+        max_retries=ctx.max_retries,
+    )
     return {
         "clips": scored,
         "critique_rounds": rounds,
+        "retry_prompts": retries,
         "timings": {"critique": time.perf_counter() - t0},
     }
+
+
+def retry_prompts(
+    plan: Plan, clips: dict[str, list[Attempt]], *, threshold: float, max_retries: int
+) -> dict[str, str]:
+    """Scene id -> the prompt of its next attempt, for the scenes none of whose scored
+    attempts passed and that have retries left: each aspect that drifted in its last attempt
+    restated first (`strengthen_prompt`)."""
+    retries = {}
+    for scene in plan["scenes"]:
+        attempts = [a for a in clips.get(scene["id"], []) if a is not None]
+        if not needs_retry(attempts, max_retries=max_retries):
+            continue
+        retries[scene["id"]] = strengthen_prompt(
+            scene["prompt"],
+            scores=attempts[-1]["scores"],
+            plan=plan,
+            scene=scene,
+            threshold=threshold,
+        )
+    return retries
+
+
+def needs_retry(attempts: list[Attempt], *, max_retries: int) -> bool:
+    """Whether no attempt passed and the scene has retries left."""
+    return not any(a.get("passed") for a in attempts) and len(attempts) <= max_retries
 
 
 def assemble(state: State, runtime: Runtime[Context]) -> dict:

@@ -1,12 +1,12 @@
-"""Pure routing functions of the video graph."""
+"""Pure routing functions of the video graph: they read the state and the run's settings,
+and load or compute nothing else."""
 
 from langgraph.runtime import Runtime
 from langgraph.types import Send
 
 from agent.context import Context
 from agent.state import ClipTask, State
-from tools.critique.pixels import strengthen_prompt
-from tools.types import Attempt, Scene
+from tools.types import Scene
 
 SEED_STRIDE = 1000  # seed of attempt n of scene k: base + n * SEED_STRIDE + k
 
@@ -28,30 +28,22 @@ def route_scenes(state: State, runtime: Runtime[Context]) -> list[Send]:
 
 
 def route_critique(state: State, runtime: Runtime[Context]) -> list[Send] | str:
-    """Regenerate only the scenes that drifted, while they have retries left; else assemble."""
-    plan, clips = state["plan"], state["clips"]
-    threshold = runtime.context.backend("critic").threshold
+    """Regenerate the scenes that `critique` sent back (they drifted and have retries left),
+    each with the prompt it wrote for the next attempt; else assemble."""
+    retries = state.get("retry_prompts", {})
     sends = []
-    for scene in plan["scenes"]:
-        attempts = [a for a in clips.get(scene["id"], []) if a is not None]
-        if not needs_retry(attempts, max_retries=runtime.context.max_retries):
+    for scene in state["plan"]["scenes"]:
+        if scene["id"] not in retries:
             continue
-        last = attempts[-1]
-        stronger = strengthen_prompt(
-            scene["prompt"], scores=last["scores"], plan=plan, scene=scene, threshold=threshold
-        )
+        attempts = [a for a in state["clips"].get(scene["id"], []) if a is not None]
         task = clip_task(
             state,
-            {**scene, "prompt": stronger},
+            {**scene, "prompt": retries[scene["id"]]},
             attempt=len(attempts),
             base_seed=runtime.context.seed,
         )
         sends.append(Send("generate", task))
     return sends or "assemble"
-
-
-def needs_retry(attempts: list[Attempt], *, max_retries: int) -> bool:
-    return not any(a.get("passed") for a in attempts) and len(attempts) <= max_retries
 
 
 def clip_task(state: State, scene: Scene, *, attempt: int, base_seed: int) -> ClipTask:

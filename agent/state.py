@@ -44,6 +44,7 @@ class State(TypedDict):
     anchors: NotRequired[Anchors]
     clips: NotRequired[Annotated[dict[str, list[Attempt]], merge_attempts]]
     critique_rounds: NotRequired[int]
+    retry_prompts: NotRequired[dict[str, str]]  # scene id -> prompt of its next attempt
     video: NotRequired[str]
     report: NotRequired[str]
     timings: NotRequired[Annotated[dict[str, float], add_timings]]

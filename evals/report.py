@@ -75,7 +75,8 @@ METRICS: dict[str, dict[str, Metric]] = {
         "embedding_calibrated_threshold": Metric("embedding critic calibrated threshold", ""),
         "embedding_critic": Metric("drift benchmark, embedding critic", ""),
     },
-    "rubric": {  # 0..1 as agent.review reports them (a judge's 1-5 is (score - 1) / 4)
+    # 0..1 as tools.critique.review_metrics reports them (a judge's 1-5 is (score - 1) / 4)
+    "rubric": {
         "storytelling": Metric("storytelling (judge)", HIGHER, 0.1),
         "visual_impression": Metric("visual impression (judge)", HIGHER, 0.1),
         "emotional_consistency": Metric("emotional consistency (judge)", HIGHER, 0.1),

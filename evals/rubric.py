@@ -18,8 +18,9 @@ from pathlib import Path
 import numpy as np
 
 from agent.batch_report import draw_contact_sheet
-from agent.review import DIMENSIONS, ReviewOptions, self_review
+from agent.review import ReviewOptions, self_review
 from evals.videos import Video
+from tools.critique.review_metrics import DIMENSIONS
 
 NO_JUDGE = (
     "not run: no judge configured (give --judge openai:MODEL, a vision chat model at "

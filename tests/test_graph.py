@@ -7,6 +7,7 @@ from langgraph.types import Send
 
 from agent.context import Context
 from agent.graph import build_graph
+from agent.nodes import retry_prompts
 from agent.routing import SEED_STRIDE, route_critique, route_pipeline
 from agent.state import add_timings, best_attempt, merge_attempts
 
@@ -56,15 +57,30 @@ def test_route_pipeline():
     assert route_pipeline({}, _runtime()) == ["tag", "listen"]
 
 
-def _state(clips):
+def _state(clips, *, max_retries=2):
+    """A state as `critique` leaves it: scored clips and the prompts of the retries."""
     scenes = [{"id": sid, "index": k, "prompt": f"prompt {sid}", "characters": []}
               for k, sid in enumerate(clips)]  # fmt: skip
     bible = {"text": "bible", "palette": ["#000000"], "medium": "m", "lighting": "l"}
     plan = {"scenes": scenes, "bible": bible, "characters": []}
-    return {"plan": plan, "clips": clips, "analysis": {}, "anchors": {}}
+    retries = retry_prompts(plan, clips, threshold=0.5, max_retries=max_retries)
+    return {"plan": plan, "clips": clips, "analysis": {}, "anchors": {}, "retry_prompts": retries}
 
 
-def test_route_critique_regenerates_only_failing_scenes_with_budget():
+def test_critique_writes_stronger_prompts_only_for_failing_scenes_with_budget():
+    state = _state(
+        {
+            "s01": [_attempt(0, 0.9, True)],
+            "s02": [_attempt(0, 0.2, False)],
+            "s03": [_attempt(0, 0.2, False), _attempt(1, 0.3, False), _attempt(2, 0.3, False)],
+        }
+    )
+    assert list(state["retry_prompts"]) == ["s02"]
+    stronger = state["retry_prompts"]["s02"]
+    assert stronger != "prompt s02" and "prompt s02" in stronger
+
+
+def test_route_critique_regenerates_the_scenes_critique_sent_back():
     state = _state(
         {
             "s01": [_attempt(0, 0.9, True)],
@@ -77,10 +93,10 @@ def test_route_critique_regenerates_only_failing_scenes_with_budget():
     task = sends[0].arg
     assert isinstance(sends[0], Send) and sends[0].node == "generate"
     assert task["attempt"] == 1 and task["seed"] == 7 + SEED_STRIDE + 1
-    assert task["scene"]["prompt"] != "prompt s02" and "prompt s02" in task["scene"]["prompt"]
+    assert task["scene"]["prompt"] == state["retry_prompts"]["s02"]
 
 
 def test_route_critique_assembles_when_all_pass_or_budget_spent():
     assert route_critique(_state({"s01": [_attempt(0, 0.9, True)]}), _runtime()) == "assemble"
-    spent = _state({"s01": [_attempt(0, 0.1, False)]})
+    spent = _state({"s01": [_attempt(0, 0.1, False)]}, max_retries=0)
     assert route_critique(spent, _runtime(max_retries=0)) == "assemble"

@@ -11,7 +11,8 @@ import soundfile as sf
 from fake_openai import CHAT, error_reply, fake_openai  # noqa: F401
 
 from tools.errors import BackendUnavailableError, TransientBackendError
-from tools.listening.openai_listener import AUDIO_SR, OpenAIListener, audio_parts
+from tools.listening.chunked import audio_parts
+from tools.listening.openai_listener import AUDIO_SR, OpenAIListener
 from tools.types import Analysis, Section
 
 MODEL = "gpt-4o-audio-preview"

@@ -9,7 +9,7 @@ from tiny_qwen import save_tiny_qwen2_audio
 
 from tools.errors import GenerationFailedError, InvalidInputError
 from tools.listening.qwen_listener import Qwen2AudioListener
-from tools.llm.openai_chat import REPAIR_TURNS
+from tools.llm.replies import REPAIR_TURNS
 from tools.registry import BACKENDS, load_backend
 from tools.types import Analysis
 

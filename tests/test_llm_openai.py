@@ -6,7 +6,8 @@ import pytest
 from fake_openai import CHAT, Reply, chat_reply, error_reply, fake_openai  # noqa: F401
 
 from tools.errors import BackendUnavailableError, GenerationFailedError, TransientBackendError
-from tools.llm.openai_chat import OpenAIChat, StrictModel, exactly
+from tools.llm.openai_chat import OpenAIChat
+from tools.llm.replies import StrictModel, exactly
 
 UNSUPPORTED = (
     "Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model."

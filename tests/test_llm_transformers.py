@@ -4,7 +4,7 @@ import pytest
 import torch
 from tiny_qwen import save_tiny_qwen_lm
 
-from tools.llm.openai_chat import exactly
+from tools.llm.replies import exactly
 from tools.llm.transformers_chat import (
     BASE_NEW_TOKENS,
     ITEM_NEW_TOKENS,

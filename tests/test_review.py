@@ -8,8 +8,9 @@ from drifting import use_drifting_backend
 
 from agent.batch_report import cost_note
 from agent.context import Context
-from agent.review import ReviewOptions, beat_sync, review_run, self_review, storytelling
+from agent.review import ReviewOptions, self_review
 from agent.runner import make_video
+from tools.critique.review_metrics import beat_sync, review_run, storytelling
 
 TINY = {"width": 96, "height": 54, "fps": 6}
 

@@ -7,19 +7,18 @@ from pathlib import Path
 import pytest
 
 from agent.context import Context
-from agent.revise import (
+from agent.revise import remake, revise
+from agent.runner import make_video
+from tools.errors import InvalidInputError
+from tools.writing.plan_edits import (
     changed_scenes,
     edit_scenes,
     find_character,
     recolor,
     relight,
-    remake,
     restyle,
-    revise,
     select_scenes,
 )
-from agent.runner import make_video
-from tools.errors import InvalidInputError
 
 SMALL = {"width": 96, "height": 54, "fps": 8}
 

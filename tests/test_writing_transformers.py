@@ -9,7 +9,7 @@ from analyses import make_analysis
 from tiny_qwen import save_tiny_qwen_lm
 
 from tools.errors import BackendUnavailableError, GenerationFailedError
-from tools.llm.openai_chat import REPAIR_TURNS
+from tools.llm.replies import REPAIR_TURNS
 from tools.registry import BACKENDS, load_backend
 from tools.writing.transformers_writer import TransformersWriter
 

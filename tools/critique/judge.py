@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Literal
 
 from prompts import render
-from tools.llm.openai_chat import OpenAIChat, StrictModel
+from tools.llm.openai_chat import OpenAIChat
+from tools.llm.replies import StrictModel
 
 DEFAULT_MODEL = "gpt-4.1-mini"
 

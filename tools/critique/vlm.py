@@ -35,7 +35,8 @@ from PIL import Image
 from prompts import render
 from tools.critique.pixels import critic_threshold
 from tools.errors import InvalidInputError
-from tools.llm.openai_chat import MAX_RETRIES, TIMEOUT_SECONDS, Message, OpenAIChat, StrictModel
+from tools.llm.openai_chat import MAX_RETRIES, TIMEOUT_SECONDS, OpenAIChat
+from tools.llm.replies import Message, StrictModel
 from tools.types import Anchors, Character, Plan, Scene
 
 DEFAULT_MODEL = "gpt-4.1-mini"

@@ -8,9 +8,8 @@ each part (what it hears, and for each section in the part what happens there an
 idea), then one text-only turn turns all the notes into the story and exactly one scene per
 analysis section. A song that fits one window is heard whole in a single turn.
 
-Prompts, reply schemas and the way the song is cut into parts are those of the OpenAI-compatible
-listener (`tools.listening.openai_listener`); replies are validated and repaired as in
-`tools.llm.transformers_chat`.
+Prompts, reply schemas and the way the song is cut into parts are those every listener shares
+(`tools.listening.chunked`); replies are validated and repaired by `tools.llm.replies`.
 """
 
 import math
@@ -18,28 +17,16 @@ import math
 import numpy as np
 import soxr
 
-from prompts import render
-from tools.errors import InvalidInputError
-from tools.listening.openai_listener import (
-    PartNotes,
-    StoryReply,
-    _request,
-    audio_parts,
-    merge_prompt,
-    section_lines,
-    sections_in,
-)
-from tools.llm.openai_chat import Message, Reply, exactly, numbering_problems, with_schema
-from tools.llm.transformers_chat import ask_json, generate, hit_limit
+from tools.listening.chunked import ChunkedListener
+from tools.llm.replies import Check, Message, Reply, ask_json, with_schema
+from tools.llm.transformers_chat import generate, hit_limit
 from tools.pretrained import load_pretrained, require_ml, torch_device, torch_dtype
-from tools.types import Analysis, Story
-from tools.writing.template import MAX_CHARACTERS
 
 DEFAULT_MODEL = "Qwen/Qwen2-Audio-7B-Instruct"
 MAX_NEW_TOKENS = 2048  # one reply: the notes on a part, or the whole story
 
 
-class Qwen2AudioListener:
+class Qwen2AudioListener(ChunkedListener):
     """A story heard by Qwen2-Audio (`Qwen2AudioForConditionalGeneration` + its processor)."""
 
     name = "qwen2-audio"
@@ -68,100 +55,27 @@ class Qwen2AudioListener:
         self.sr: int = features.sampling_rate
         self.window: float = features.n_samples / features.sampling_rate
 
-    def listen(self, audio: np.ndarray, sr: int, analysis: Analysis, *, request: str) -> Story:
-        """A title, logline, short story and one scene per analysis section."""
-        sections = analysis["sections"]
-        if not sections:
-            raise InvalidInputError("the song has no sections to tell a story over")
+    def clips(
+        self, audio: np.ndarray, sr: int, parts: list[tuple[float, float]]
+    ) -> list[np.ndarray]:
+        """Each part as samples at the feature extractor's rate."""
         song = resampled(audio, sr, self.sr)
-        parts = audio_parts(sections, analysis["duration"], max_seconds=self.window)
-        if len(parts) == 1:
-            reply = self._hear_whole(song, analysis, request=request)
-        else:
-            notes = [
-                self._hear_part(song, analysis, part=k, parts=parts, request=request)
-                for k in range(len(parts))
-            ]
-            reply = self._merge(notes, parts, analysis, request=request)
+        return [excerpt(song, self.sr, start=start, end=end) for start, end in parts]
+
+    def user_turn(self, text: str, clip: np.ndarray) -> Message:
+        """The part of the song as an `audio` part, then the prompt."""
         return {
-            "source": f"{self.name}:{self.model}",
-            "title": reply.title.strip(),
-            "logline": reply.logline.strip(),
-            "text": reply.text.strip(),
-            "sections": [scene.scene.strip() for scene in reply.sections],
+            "role": "user",
+            "content": [{"type": "audio", "audio": clip}, {"type": "text", "text": text}],
         }
 
-    def _hear_whole(self, song: np.ndarray, analysis: Analysis, *, request: str) -> StoryReply:
-        sections = analysis["sections"]
-        text = render(
-            "listener_user",
-            request=_request(request),
-            duration=analysis["duration"],
-            count=len(sections),
-            last=len(sections) - 1,
-            sections=section_lines(sections, range(len(sections))),
-        )
-        clip = excerpt(song, self.sr, start=0.0, end=self.window)
-        return self._ask_story([_user(text, clip)], len(sections))
-
-    def _hear_part(
-        self,
-        song: np.ndarray,
-        analysis: Analysis,
-        *,
-        part: int,
-        parts: list[tuple[float, float]],
-        request: str,
-    ) -> PartNotes:
-        start, end = parts[part]
-        inside = sections_in(analysis["sections"], start, end)
-        text = render(
-            "listener_chunk",
-            request=_request(request),
-            duration=analysis["duration"],
-            parts=len(parts),
-            part=part + 1,
-            start=start,
-            end=end,
-            sections=section_lines(analysis["sections"], inside),
-        )
-        clip = excerpt(song, self.sr, start=start, end=end)
-        return self._ask(
-            [_user(text, clip)],
-            exactly(PartNotes, "sections", len(inside)),
-            numbers=inside,
-        )
-
-    def _merge(
-        self,
-        notes: list[PartNotes],
-        parts: list[tuple[float, float]],
-        analysis: Analysis,
-        *,
-        request: str,
-    ) -> StoryReply:
-        sections = analysis["sections"]
-        text = merge_prompt(notes, parts, analysis, request=request)
-        return self._ask_story([{"role": "user", "content": text}], len(sections))
-
-    def _ask_story(self, turns: list[Message], count: int) -> StoryReply:
-        return self._ask(turns, exactly(StoryReply, "sections", count), numbers=list(range(count)))
-
-    def _ask(self, turns: list[Message], reply: type[Reply], *, numbers: list[int]) -> Reply:
-        """`reply` from the model after the system message and `turns`, its list of sections
-        numbered `numbers` in order."""
-        system = {
-            "role": "system",
-            "content": render("listener_system", max_characters=MAX_CHARACTERS),
-        }
+    def ask_json(
+        self, messages: list[Message], reply: type[Reply], *, check: Check[Reply]
+    ) -> Reply:
+        """`reply` from the model, its schema in the system message, validated (`check` too)
+        and repaired."""
         return ask_json(
-            self.complete,
-            with_schema([system, *turns], reply),
-            reply,
-            check=lambda parsed: numbering_problems(
-                [item.section for item in parsed.sections], numbers, field="sections"
-            ),
-            model=self.model,
+            self.complete, with_schema(messages, reply), reply, check=check, model=self.model
         )
 
     def complete(self, messages: list[Message]) -> tuple[str, bool]:
@@ -194,10 +108,3 @@ def resampled(audio: np.ndarray, sr: int, target_sr: int) -> np.ndarray:
 def excerpt(song: np.ndarray, sr: int, *, start: float, end: float) -> np.ndarray:
     """The samples of song time start..end."""
     return song[int(start * sr) : int(math.ceil(end * sr))]
-
-
-def _user(text: str, clip: np.ndarray) -> Message:
-    return {
-        "role": "user",
-        "content": [{"type": "audio", "audio": clip}, {"type": "text", "text": text}],
-    }

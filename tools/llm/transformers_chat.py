@@ -1,8 +1,8 @@
 """Local chat models run with transformers, asked for JSON that a pydantic model validates.
 
-The same contract as `tools.llm.openai_chat.OpenAIChat.ask_json`: the reply schema travels in the
-system message (local generation has no `response_format`), the reply is validated, and a
-bounded number of repair turns quote the problems back to the model before
+The same contract as `tools.llm.openai_chat.OpenAIChat.ask_json` (`tools.llm.replies`): the reply
+schema travels in the system message (local generation has no `response_format`), the reply is
+validated, and a bounded number of repair turns quote the problems back to the model before
 `GenerationFailedError`. Decoding is greedy, so the same prompt gives the same reply.
 
 Output budget. Unless fixed (`max_new_tokens`), a reply may take `BASE_NEW_TOKENS` plus
@@ -11,24 +11,19 @@ writer's schema fixes one item per song section: a long song gets room for all i
 never past the model's context.
 """
 
-from collections.abc import Callable
 from functools import partial
 from typing import Any
 
 from annotated_types import MinLen
 from pydantic import BaseModel
 
-from prompts import render
-from tools.errors import BackendUnavailableError, GenerationFailedError
-from tools.llm.openai_chat import REPAIR_TURNS, Message, Reply, _bullets, _validated, with_schema
+from tools.errors import BackendUnavailableError
+from tools.llm.replies import REPAIR_TURNS, Check, Message, Reply, ask_json, with_schema
 from tools.pretrained import load_pretrained, require_ml, torch_device, torch_dtype
 
 MAX_NEW_TOKENS: int | None = None  # None: the reply's budget (`reply_tokens`)
 BASE_NEW_TOKENS = 2048  # a reply's fixed part: a script's title, story, bible and characters
 ITEM_NEW_TOKENS = 512  # one counted item: a section's shot and performance shot as JSON
-
-# messages -> (reply text, whether it was cut off at the token limit)
-Complete = Callable[[list[Message]], tuple[str, bool]]
 
 
 class TransformersChat:
@@ -67,7 +62,7 @@ class TransformersChat:
         messages: list[Message],
         reply: type[Reply],
         *,
-        check: Callable[[Reply], list[str]] | None = None,
+        check: Check[Reply] | None = None,
         repairs: int = REPAIR_TURNS,
     ) -> Reply:
         """The model's answer to `messages` parsed as `reply`, repaired at most `repairs` times."""
@@ -106,40 +101,6 @@ def reply_tokens(reply: type[BaseModel]) -> int:
         for field in reply.model_fields.values()
     )
     return BASE_NEW_TOKENS + ITEM_NEW_TOKENS * items
-
-
-def ask_json(
-    complete: Complete,
-    messages: list[Message],
-    reply: type[Reply],
-    *,
-    check: Callable[[Reply], list[str]] | None = None,
-    repairs: int = REPAIR_TURNS,
-    model: str,
-) -> Reply:
-    """`reply` parsed from what `complete` answers to `messages`.
-
-    A reply that is not valid JSON, fails the schema, or has problems that `check` lists is
-    answered with a repair turn quoting them, at most `repairs` times; then
-    `GenerationFailedError` naming `model`.
-    """
-    conversation = list(messages)
-    problems: list[str] = []
-    for _ in range(repairs + 1):
-        content, cut = complete(conversation)
-        parsed, problems = _validated(content, reply, check)
-        if parsed is not None:
-            return parsed
-        if cut:
-            problems.append("the reply was cut off at the length limit: write less")
-        conversation += [
-            {"role": "assistant", "content": content},
-            {"role": "user", "content": render("json_repair", problems=_bullets(problems))},
-        ]
-    raise GenerationFailedError(
-        f"{model} gave no valid {reply.__name__} in {repairs + 1} tries; "
-        f"last problems: {'; '.join(problems)}"
-    )
 
 
 def generate(network: Any, inputs: Any, *, max_new_tokens: int) -> Any:

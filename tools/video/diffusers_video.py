@@ -52,6 +52,7 @@ import json
 import logging
 import math
 import threading
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from importlib.util import find_spec
@@ -466,6 +467,7 @@ class DiffusersVideo:
         self._pipes: dict[str, Any] = {}
         self._active: Any = None
         self._lock = threading.Lock()
+        self._layer_hooked: weakref.WeakSet = weakref.WeakSet()  # modules group-offloaded here
 
     # ------------------------------------------------------------ public API
 
@@ -784,7 +786,8 @@ class DiffusersVideo:
         if offload == "model":
             pipe.enable_model_cpu_offload(device=self.device)
         elif offload == "layers":
-            if not _group_offloaded(pipe):  # siblings share the hooked modules
+            modules = [m for m in pipe.components.values() if hasattr(m, "named_modules")]
+            if not any(m in self._layer_hooked for m in modules):  # siblings share modules
                 import torch
 
                 pipe.enable_group_offload(
@@ -792,6 +795,7 @@ class DiffusersVideo:
                     offload_type="leaf_level",
                     use_stream=self.device.startswith("cuda"),
                 )
+                self._layer_hooked.update(modules)
         else:
             pipe.to(self.device)
         self._active = pipe
@@ -807,16 +811,6 @@ class DiffusersVideo:
 
         total = torch.cuda.get_device_properties(torch.device(self.device)).total_memory
         return "model" if weight_bytes(folder) > OFFLOAD_SHARE * total else None
-
-
-def _group_offloaded(pipe: Any) -> bool:
-    from diffusers.hooks.group_offloading import _is_group_offload_enabled
-
-    return any(
-        _is_group_offload_enabled(module)
-        for module in pipe.components.values()
-        if hasattr(module, "named_modules")
-    )
 
 
 def _sibling(base: Any, class_name: str) -> Any:

@@ -9,7 +9,8 @@ names of `tools.shots` as the preferred words; free phrases are kept (the render
 nearest known element). Post-checks (sections in order, character ids that exist, outfits that
 stand out from the palette) feed the same repair loop as schema errors. The bible's `text`,
 carried verbatim in every scene prompt, is composed here from the bible's fields so that it
-always agrees with them.
+always agrees with them. `ChatWriter` does all of this with any chat model; `OpenAIWriter` and
+the local `tools.writing.transformers_writer.TransformersWriter` only choose the model.
 """
 
 from typing import Annotated, Literal
@@ -19,14 +20,8 @@ from pydantic import Field
 from prompts import render
 from tools import shots
 from tools.errors import InvalidInputError
-from tools.llm.openai_chat import (
-    MAX_RETRIES,
-    TIMEOUT_SECONDS,
-    OpenAIChat,
-    StrictModel,
-    exactly,
-    numbering_problems,
-)
+from tools.llm.openai_chat import MAX_RETRIES, TIMEOUT_SECONDS, OpenAIChat
+from tools.llm.replies import JsonChat, StrictModel, exactly, numbering_problems
 from tools.types import (
     Analysis,
     Character,
@@ -141,7 +136,37 @@ class ScriptReply(StrictModel):
 # ------------------------------------------------------------------------- the writer
 
 
-class OpenAIWriter:
+class ChatWriter:
+    """Script by any chat model that answers in validated JSON (`JsonChat`): the prompts,
+    reply schema, post-checks and repair turns of this module, whatever runs the model."""
+
+    name: str
+    chat: JsonChat
+
+    def write(
+        self,
+        *,
+        analysis: Analysis,
+        tags: Tags | None,
+        story: Story | None,
+        request: str,
+        lyrics: Lyrics | None = None,
+    ) -> Script:
+        """Style bible, characters and one SectionScript per analysis section."""
+        sections = analysis["sections"]
+        if not sections:
+            raise InvalidInputError("the song has no sections to write scenes for")
+        prompt = user_prompt(analysis, tags=tags, story=story, request=request, lyrics=lyrics)
+        messages = [
+            {"role": "system", "content": system_prompt()},
+            {"role": "user", "content": prompt},
+        ]
+        schema = exactly(ScriptReply, "sections", len(sections))
+        reply = self.chat.ask_json(messages, schema, check=script_problems)
+        return to_script(reply, writer=f"{self.name}:{self.chat.model}")
+
+
+class OpenAIWriter(ChatWriter):
     """Script by a chat model on an OpenAI-compatible server (OpenAI, vLLM, Ollama, …)."""
 
     name = "openai"
@@ -154,19 +179,6 @@ class OpenAIWriter:
         max_retries: int = MAX_RETRIES,
     ) -> None:
         self.chat = OpenAIChat(model, timeout=timeout, max_retries=max_retries)
-
-    def write(
-        self,
-        *,
-        analysis: Analysis,
-        tags: Tags | None,
-        story: Story | None,
-        request: str,
-        lyrics: Lyrics | None = None,
-    ) -> Script:
-        """Style bible, characters and one SectionScript per analysis section."""
-        return ask_script(self.chat, self.name, analysis=analysis, tags=tags, story=story,
-                          request=request, lyrics=lyrics)  # fmt: skip
 
 
 # ------------------------------------------------------------------------- prompts
@@ -439,27 +451,3 @@ def _exact(kind: str, text: str) -> str:
     """The name when the words are one (any case), else the words as written."""
     words = text.strip()
     return words.lower() if words.lower() in shots.VOCABULARIES[kind] else words
-
-
-def ask_script(
-    chat,
-    name: str,
-    *,
-    analysis: Analysis,
-    tags: Tags | None,
-    story: Story | None,
-    request: str,
-    lyrics: Lyrics | None = None,
-) -> Script:
-    """Ask any chat with `ask_json` and `model` (OpenAI-compatible or local) for the Script."""
-    sections = analysis["sections"]
-    if not sections:
-        raise InvalidInputError("the song has no sections to write scenes for")
-    prompt = user_prompt(analysis, tags=tags, story=story, request=request, lyrics=lyrics)
-    messages = [
-        {"role": "system", "content": system_prompt()},
-        {"role": "user", "content": prompt},
-    ]
-    schema = exactly(ScriptReply, "sections", len(sections))
-    reply = chat.ask_json(messages, schema, check=script_problems)
-    return to_script(reply, writer=f"{name}:{chat.model}")
