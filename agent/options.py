@@ -56,7 +56,8 @@ def add_video_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--align-model",
         metavar="SPEC",
-        help="time a plain --lyrics FILE with a CTC model, e.g. ctc:facebook/wav2vec2-base-960h",
+        help="time a plain --lyrics FILE with a speech model, e.g. "
+        "ctc:facebook/wav2vec2-base-960h or whisper:openai/whisper-small",
     )
     p.add_argument(
         "--set",

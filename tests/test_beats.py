@@ -151,3 +151,31 @@ def test_excerpts_of_10_to_30_s_get_the_song_s_tempo(tmp_path):
     misses = [(clip, round(ratio, 3)) for clip, ratio in results if abs(ratio - 1) > 0.02]
     print(f"{len(results) - len(misses)}/{len(results)} within 2%; misses: {misses}")
     assert len(misses) <= 0.1 * len(results), misses
+
+
+def _pattern(bpm: float, levels: dict[float, float], *, seconds: float = 20.0) -> np.ndarray:
+    """Clicks at `bpm` with clicks of other strengths at fractions of the beat (`levels`:
+    fraction -> amplitude) over soft noise."""
+    y = _clicks(bpm, seconds=seconds)
+    click = np.exp(-np.arange(400) / 60.0) * np.sin(2 * np.pi * 1500 * np.arange(400) / SR)
+    period = 60.0 / bpm
+    for fraction, amplitude in levels.items():
+        for t in np.arange(2.0 + fraction * period, seconds - 2.0, period):
+            start = int(t * SR)
+            y[start : start + len(click)] += (amplitude * click).astype(np.float32)
+    return y
+
+
+def test_busy_offbeats_double_the_beat_only_when_the_doubled_beat_is_subdivided():
+    """A 96 BPM shuffle (strong offbeats, nothing between them) stays at 96; the same with
+    notes between the offbeats (half-time metal playing 16ths) is a 192 BPM beat."""
+    shuffle = _pattern(96.0, {0.5: 0.8})
+    assert analyze_audio(shuffle, SR)["tempo"] == pytest.approx(96.0, rel=0.02)
+    busy = _pattern(96.0, {0.5: 0.8, 0.25: 0.6, 0.75: 0.6})
+    assert analyze_audio(busy, SR)["tempo"] == pytest.approx(192.0, rel=0.02)
+
+
+def test_the_blues_groove_of_the_mood_set_is_at_its_96_bpm():
+    """DD Groove (ID3 TBPM 96): its busy offbeats are eighth notes, not a 192 BPM beat."""
+    y, sr = load_audio(shared_track("dd_groove.mp3"))
+    assert analyze_audio(y, sr)["tempo"] == pytest.approx(96.0, rel=0.02)

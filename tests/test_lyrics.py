@@ -3,9 +3,10 @@
 import numpy as np
 import pytest
 import torch
+from conftest import shared_track
 
 from tools.errors import BackendUnavailableError, InvalidInputError
-from tools.lyrics.align import syllables
+from tools.lyrics.align import align_lines, repeated_runs, syllables
 from tools.lyrics.lines import (
     LONG_FORM,
     WhisperLyrics,
@@ -33,11 +34,12 @@ WHISPER_SPECIALS = [
 ]
 
 
-def save_tiny_whisper(folder):
+def save_tiny_whisper(folder, vocabulary: list[str] = WORDS):
     """A tiny random WhisperForConditionalGeneration with its processor, saved to `folder`.
 
-    The vocabulary holds whole words only, so even random weights decode to words; the
-    generation config has what timestamps need (the no-timestamps token, alignment heads)."""
+    The vocabulary holds whole words only (by default), so even random weights decode to
+    words; the generation config has what timestamps need (the no-timestamps token,
+    alignment heads)."""
     from tokenizers import AddedToken
     from transformers import (
         GenerationConfig,
@@ -48,7 +50,7 @@ def save_tiny_whisper(folder):
         WhisperTokenizer,
     )
 
-    tokenizer = WhisperTokenizer(vocab={word: i for i, word in enumerate(WORDS)}, merges=[])
+    tokenizer = WhisperTokenizer(vocab={word: i for i, word in enumerate(vocabulary)}, merges=[])
     tokenizer.add_special_tokens({"additional_special_tokens": WHISPER_SPECIALS[1:]})
     tokenizer.add_tokens(
         [AddedToken(f"<|{i * 0.02:.2f}|>", special=False, normalized=False) for i in range(1501)]
@@ -94,8 +96,11 @@ def tiny_whisper(tmp_path_factory):
     return save_tiny_whisper(tmp_path_factory.mktemp("tiny-whisper"))
 
 
-def analysis(duration: float, singing: list[tuple[float, float]]) -> Analysis:
-    """A song whose vocal curve is 0.8 inside the `singing` spans and 0.1 elsewhere."""
+def analysis(
+    duration: float, singing: list[tuple[float, float]], chroma: np.ndarray | None = None
+) -> Analysis:
+    """A song whose vocal curve is 0.8 inside the `singing` spans and 0.1 elsewhere (and whose
+    harmony is `chroma`, rows at 4 Hz, when given)."""
     t = np.arange(int(duration * HZ)) / HZ
     vocal = np.full(t.size, 0.1)
     for start, end in singing:
@@ -112,7 +117,7 @@ def analysis(duration: float, singing: list[tuple[float, float]]) -> Analysis:
         "onset": [0.0] * t.size,
         "vocal": [round(float(v), 3) for v in vocal],
         "features": {},
-    }
+    } | ({} if chroma is None else {"chroma_hz": 4.0, "chroma": chroma.tolist()})
 
 
 def song(seconds: float) -> np.ndarray:
@@ -289,6 +294,73 @@ def test_a_line_may_span_phrases_and_a_phrase_may_hold_lines(tmp_path):
     assert lines[1]["start"] == pytest.approx(20.0, abs=0.5)
     assert lines[2]["start"] == pytest.approx(22.0, abs=1.0)  # 2 of the 8 syllables in
     assert lines[2]["end"] == pytest.approx(28.0, abs=0.8)
+
+
+CHORUS = ["carry me home to the sea", "over the hills and away"]
+
+
+def test_a_repeated_chorus_is_sung_where_the_song_repeats_itself():
+    """The vocal curve cannot tell where the second chorus is (a held "ah" could last through
+    the second verse, and the band plays on with a voice-like lead after it); the harmony can:
+    the song sounds at 40 s as at 15 s and 62 s, where the other two choruses are sung."""
+    stanzas = [
+        ["out on the water tonight", "the lights are low and slow"],
+        [*CHORUS, "ah ah ah ah"],
+        ["morning is breaking the town", "everyone waking up now"],
+        CHORUS,
+        CHORUS,
+    ]
+    singing = [(5.0, 28.0), (30.0, 60.0), (62.0, 66.0), (66.5, 70.0)]
+    chroma = np.random.default_rng(0).random((4 * 80, 12))
+    chroma[4 * 40 : 4 * 48] = chroma[4 * 62 : 4 * 70] = chroma[4 * 15 : 4 * 23]
+    starts = [line["start"] for line in align_lines(stanzas, analysis(80.0, singing, chroma))]
+    truth = [5.0, 9.5, 15.0, 19.5, 23.5, 30.0, 34.5, 40.0, 44.5, 62.0, 66.5]
+    assert starts == pytest.approx(truth, abs=0.6)
+    without = [line["start"] for line in align_lines(stanzas, analysis(80.0, singing))]
+    assert abs(without[7] - 40.0) > 5.0  # the curve alone lets the "ah" hold on
+
+
+def test_the_analysis_keeps_the_song_s_harmony_four_times_a_second():
+    """What the repeat cue compares: 12 pitch-class levels per quarter second (A for an A)."""
+    from tools.audio.analysis import analyze_audio
+
+    t = np.arange(int(6.0 * SR)) / SR
+    result = analyze_audio((0.3 * np.sin(2 * np.pi * 440.0 * t)).astype(np.float32), SR)
+    chroma = np.array(result["chroma"])
+    assert result["chroma_hz"] == 4.0 and chroma.shape == (24, 12)
+    assert (chroma[2:-2].argmax(axis=1) == 9).all()  # C=0 … A=9
+
+
+def test_repeated_passages_are_found_whatever_their_case_and_punctuation():
+    texts = ["a b", "Chorus one", "chorus two!", "verse", "chorus ONE", "Chorus, two", "x", "a b"]
+    runs = repeated_runs(texts)
+    assert runs[1] == [(4, 2)] and runs[4] == [(1, 2)]  # the two-line chorus, both ways
+    assert runs[2] == runs[5] == []  # inside the chorus: its first line opens it
+    assert runs[0] == [(7, 1)] and runs[7] == [(0, 1)]
+    assert runs[3] == runs[6] == []
+
+
+@pytest.mark.slow
+def test_fantasma_s_plain_lyrics_land_on_its_sung_lines():
+    """The shared song with hand-made line timings (a singer over a band, three choruses):
+    at least 60 % of the lines start within 1 s and the shown time overlaps the sung time at
+    least 70 % on average (issue 12)."""
+    from evals.lyrics import line_figures
+    from tools.audio.analysis import analyze_audio
+    from tools.audio.loading import load_audio
+
+    track = shared_track("fantasma_los_rombos.mp3")
+    y, sr = load_audio(track)
+    notes = track.parent.parent / "annotations"
+    truth = np.loadtxt(
+        notes / "fantasma_los_rombos.lines.csv", delimiter=",", skiprows=1, usecols=(0, 1)
+    )
+    shown = read_lyrics_file(
+        notes / "fantasma_los_rombos.lyrics.txt", analysis=analyze_audio(y, sr)
+    )
+    figures = line_figures(shown, [(float(a), float(b)) for a, b in truth])
+    assert figures["within_1s"] >= 0.6
+    assert figures["mean_overlap"] >= 0.7
 
 
 def test_plain_stanzas_split_at_blank_lines_and_section_marks():

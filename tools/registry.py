@@ -51,7 +51,10 @@ BACKENDS: dict[str, dict[str, str]] = {
         "vlm": "tools.critique.vlm:VLMCritic",
     },
     "lyrics": {"whisper": "tools.lyrics.lines:WhisperLyrics"},
-    "aligner": {"ctc": "tools.lyrics.ctc_aligner:CtcAligner"},  # --align-model: plain lyrics timed
+    "aligner": {  # --align-model: plain lyrics timed
+        "ctc": "tools.lyrics.ctc_aligner:CtcAligner",
+        "whisper": "tools.lyrics.whisper_aligner:WhisperAligner",
+    },
     "judge": {"openai": "tools.critique.judge:OpenAIJudge"},
 }
 

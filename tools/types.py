@@ -31,6 +31,8 @@ class Analysis(TypedDict):
     onset: list[float]  # onset strength (the beat pulse), 0..1
     vocal: list[float]  # estimated vocal presence, 0..1 (a song without a voice stays low)
     voice: NotRequired[list[float]]  # where a voice sings, 0..1 relative to the song
+    chroma_hz: NotRequired[float]  # rate of the chroma rows
+    chroma: NotRequired[list[list[float]]]  # harmony: 12 pitch-class levels (C..B) per row
     features: dict[str, float | str]  # key, mode, brightness, percussiveness, …
 
 

@@ -29,6 +29,7 @@ from tools.errors import InvalidInputError
 from tools.types import Analysis, Section
 
 CURVE_HZ = 20.0
+CHROMA_HZ = 4.0  # the harmony rows' rate: enough to tell where a passage of the song recurs
 HOP = 512
 N_FFT = 2048
 
@@ -99,12 +100,22 @@ def _analyze(y: np.ndarray, sr: int, *, path: str) -> Analysis:
         "onset": _rounded(_pooled(_unit(frames.onset), frames.times, grid)),
         "vocal": _rounded(np.interp(grid, frames.times, vocal)),
         "voice": _rounded(np.interp(grid, frames.times, voice)),
+        "chroma_hz": CHROMA_HZ,
+        "chroma": _harmony(frames, duration),
         "features": _features(frames, energy_curve, centroid, meter=meter, duration=duration),
     }
 
 
 def _rounded(values: np.ndarray) -> list[float]:
     return [round(float(v), 3) for v in values]
+
+
+def _harmony(frames: "_Frames", duration: float) -> list[list[float]]:
+    """The chroma averaged over each 1 / CHROMA_HZ s of the song: one row of 12 pitch-class
+    levels (C to B, the loudest 1) per step."""
+    edges = np.append(np.arange(0.0, duration, 1.0 / CHROMA_HZ), duration)
+    chroma = _span_means(frames.chroma, frames.times, edges)
+    return [[round(float(v), 2) for v in row] for row in chroma.T]
 
 
 # ------------------------------------------------------------------ spectra
@@ -268,12 +279,16 @@ TUNING_STEPS = 10  # long clips), this many each way
 # to half tempo, and short clips fall to half or a quarter as often. A beat slower than
 # SURE_BEAT_BPM is doubled; one from there to FAST_BEAT_BPM / 2 is doubled when the points
 # halfway between its beats carry at least OFFBEAT_SHARE of the onset strength on them (so
-# half-time metal doubles, a synthesized 90 BPM song with quiet offbeats does not; a 96 BPM
-# blues groove with busy offbeats does). Chosen on the shared songs (annotated beats at 170-190
-# BPM, a steady song at 130) and the synthesized songs of the section evaluation.
+# half-time metal doubles, a synthesized 90 BPM song with quiet offbeats does not) and the
+# doubled beat is itself subdivided: the points halfway between its beats carry at least
+# SUBDIVISION_SHARE (a 96 BPM blues shuffle's busy offbeats are its eighth notes, with nothing
+# between them, measured 0.09; metal at 170-190 BPM plays between its beats, 0.5-0.76).
+# Chosen on the shared songs (annotated beats at 170-190 BPM, a steady song at 130, the
+# emoMusic blues clips) and the synthesized songs of the section evaluation.
 FAST_BEAT_BPM = 193.0
 SURE_BEAT_BPM = 80.0
 OFFBEAT_SHARE = 0.45
+SUBDIVISION_SHARE = 0.25
 
 
 def _beats(frames: _Frames) -> tuple[float, np.ndarray]:
@@ -324,7 +339,8 @@ def _beat_level(pulse: np.ndarray, tempo: float, *, frames_per_second: float) ->
 
 def _beat_octave(onset: np.ndarray, level: float, *, frames_per_second: float) -> float:
     """`level` moved by octaves to the beat: below FAST_BEAT_BPM, doubled from under
-    SURE_BEAT_BPM, and from under FAST_BEAT_BPM / 2 when the offbeats are strong."""
+    SURE_BEAT_BPM, and from under FAST_BEAT_BPM / 2 when the offbeats are strong and the
+    doubled beat's own offbeats are not empty."""
     if level <= 0:
         return level
     slow = _into_octave(level, FAST_BEAT_BPM / 4)
@@ -332,8 +348,9 @@ def _beat_octave(onset: np.ndarray, level: float, *, frames_per_second: float) -
         return 2 * slow
     peaks = scipy.ndimage.maximum_filter1d(onset, size=5)
     period = 60.0 * frames_per_second / slow
-    on, off = (_grid_strength(peaks, period, shift=s) for s in (0.0, 0.5))
-    return 2 * slow if off >= OFFBEAT_SHARE * on else slow
+    on, off, *between = (_grid_strength(peaks, period, shift=s) for s in (0.0, 0.5, 0.25, 0.75))
+    subdivided = np.mean(between) >= SUBDIVISION_SHARE * on
+    return 2 * slow if off >= OFFBEAT_SHARE * on and subdivided else slow
 
 
 def _into_octave(bpm: float, low: float) -> float:

@@ -6,13 +6,22 @@ long as its syllables take at the song's pace, with no long pause inside a stanz
 separate stanzas; between them a pause of any length costs nothing). Because a span is scored
 frame by frame, the text need not have as many lines as the song has phrases: a line may cover
 several short phrases, and one long phrase may hold several lines, split where their syllables
-say. Repeated lines (a chorus) get the same expected length wherever they come; a line of
-vocables only ("ooh ooh") is held as long as the tune wants: no longer length is unlikely. The
-pace (seconds per syllable) starts at PACE_S and becomes the median pace of the lines as
-aligned, for PACE_ROUNDS rounds.
+say. A line of vocables only ("ooh ooh") is held as long as the tune wants: no longer length
+is unlikely. The pace (seconds per syllable) starts at PACE_S and becomes the median pace of
+the lines as aligned, for PACE_ROUNDS rounds.
+
+Repeated lines (a chorus) are sung where the song repeats itself. The lines are aligned a
+second time: after each round, every passage of the text that comes again elsewhere is
+compared, by its harmony (the analysis's chroma), with the song from every frame on, and the
+next round pulls each repeat of the passage (by up to REPEAT_WEIGHT frames of singing) to the
+places that sound like it, as far as they stand out from the song's ordinary likeness
+(`_recurrence`). Of the two alignments the one kept scores best on the fit above plus how
+alike its repeats sound where it puts them: where the band does not repeat with the text, the
+pull finds nothing and the first stands.
 """
 
 import re
+from collections.abc import Callable
 
 import numpy as np
 
@@ -30,6 +39,8 @@ LENGTH_WEIGHT = 8.0  # the length prior's weight, in frames of clear singing per
 PAUSE_COST = 0.02  # per frame of pause inside a stanza, in frames of clear singing
 VOWELS = re.compile(r"[aeiouyàáâãäåæèéêëìíîïòóôõöøùúûüýÿœ]+", re.IGNORECASE)
 CHARS_PER_SYLLABLE = 3.0  # for scripts without Latin vowels
+WORD = re.compile(r"\w+")
+REPEAT_WEIGHT = 40.0  # a repeated passage's pull to where the song repeats, in frames of singing
 VOCABLES = re.compile(  # a line of these only ("ooh ooh", "la la la") is held, not said
     r"^(?:\W*(?:o+h*|a+h*|u+h*|m+|la|na|da|ye+a*h*|hey|wo+a*h*|whoa)\W*\s*)+$", re.I
 )
@@ -60,14 +71,21 @@ def align_lines(stanzas: list[list[str]], analysis: Analysis) -> Lyrics:
     evidence = np.clip(2.0 * (vocal - SUNG), -1.0, 1.0)
     counts = np.array([syllables(text) for text in texts], dtype=float)
     held = np.array([bool(VOCABLES.match(text)) for text in texts])
-    pace = PACE_S
-    for round_ in range(PACE_ROUNDS):
-        expected = np.clip(counts * pace, MIN_LINE_S, MAX_LINE_S) * hz
-        spans = _best_spans(evidence, expected, first_of_stanza, held, hz=hz)
-        said = [(b - a) / hz / n for (a, b), n, h in zip(spans, counts, held, strict=True) if not h]
-        if round_ == PACE_ROUNDS - 1 or not said:
-            break
-        pace = float(np.clip(np.median(said), *PACE_RANGE_S))
+    runs = repeated_runs(texts)
+    lines = _Lines(evidence, counts, first_of_stanza, held, hz)
+    spans, expected = lines.aligned()
+    harmony = _harmony(analysis) if any(runs) else None
+    if harmony is not None:  # with repeats where the song repeats, if they sound more alike
+        rate = float(analysis["chroma_hz"]) / hz
+
+        def alike(spans: list[tuple[int, int]]) -> np.ndarray:
+            return _recurrence(harmony, runs, spans, rate=rate, n_frames=len(evidence))
+
+        def worth(spans: list[tuple[int, int]]) -> float:
+            pull = sum(alike(spans)[k, start] for k, (start, _) in enumerate(spans))
+            return lines.fit(spans, expected) + REPEAT_WEIGHT * float(pull)
+
+        spans = max([spans, lines.aligned(alike)[0]], key=worth)
     duration = float(analysis["duration"])
     return [
         {
@@ -84,11 +102,13 @@ def _best_spans(
     expected: np.ndarray,
     first_of_stanza: np.ndarray,
     held: np.ndarray,
+    bonus: np.ndarray,
     *,
     hz: float,
 ) -> list[tuple[int, int]]:
     """(start, end) frames of each line: the in-order, non-overlapping spans that maximise the
-    evidence they cover plus each line's length prior, less the pauses inside stanzas."""
+    evidence they cover plus each line's length prior and the `bonus` of its start frame
+    (lines, frames + 1), less the pauses inside stanzas."""
     n_frames, n_lines = len(evidence), len(expected)
     lengths = np.unique(
         np.geomspace(max(1.0, MIN_LINE_S * hz), MAX_LINE_S * hz, LENGTH_STEPS).astype(int)
@@ -103,16 +123,15 @@ def _best_spans(
     for k in range(n_lines):
         pause = 0.0 if k == 0 or first_of_stanza[k] else PAUSE_COST
         ready, came_from = _running_best(ended, pause)  # best score to start line k at t
-        prior = -LENGTH_WEIGHT * 0.5 * ((np.log(lengths / expected[k])) / LENGTH_SPREAD) ** 2
-        if held[k]:  # vocables are held as long as the tune wants, but not shorter than said
-            prior = np.where(lengths >= expected[k], 0.0, prior)
+        prior = _length_prior(lengths, expected[k], held=bool(held[k]))
         best = np.full(n_frames + 1, -np.inf)
         for length, cost in zip(lengths, prior, strict=True):
             ends = np.arange(length, n_frames + 1)
-            score = ready[ends - length] + cumulative[ends] - cumulative[ends - length] + cost
+            begins = ends - length
+            score = ready[begins] + cumulative[ends] - cumulative[begins] + cost + bonus[k, begins]
             better = score > best[ends]
             best[ends[better]] = score[better]
-            starts[k, ends[better]] = ends[better] - length
+            starts[k, ends[better]] = begins[better]
         resume[k] = came_from
         ended = best
     spans: list[tuple[int, int]] = []
@@ -122,6 +141,68 @@ def _best_spans(
         spans.append((start, end))
         end = int(resume[k, start])
     return spans[::-1]
+
+
+def _length_prior(lengths: np.ndarray, expected: float, *, held: bool) -> np.ndarray:
+    """The length prior of a line `expected` frames long, for spans of `lengths` frames:
+    vocables (`held`) are held as long as the tune wants, but not shorter than said."""
+    prior = -LENGTH_WEIGHT * 0.5 * (np.log(lengths / expected) / LENGTH_SPREAD) ** 2
+    return np.where(lengths >= expected, 0.0, prior) if held else prior
+
+
+class _Lines:
+    """The lines to align: evidence per frame, syllables, stanza starts, held lines."""
+
+    def __init__(
+        self,
+        evidence: np.ndarray,
+        counts: np.ndarray,
+        first_of_stanza: np.ndarray,
+        held: np.ndarray,
+        hz: float,
+    ) -> None:
+        self.evidence, self.counts, self.hz = evidence, counts, hz
+        self.first_of_stanza, self.held = first_of_stanza, held
+        self.cumulative = np.concatenate([[0.0], np.cumsum(evidence)])
+
+    def aligned(
+        self, alike: Callable[[list[tuple[int, int]]], np.ndarray] | None = None
+    ) -> tuple[list[tuple[int, int]], np.ndarray]:
+        """The best spans and the lines' expected lengths (frames) after PACE_ROUNDS rounds;
+        with `alike` (how much each start frame sounds like where each line's repeats are, for
+        given spans), each round after the first is pulled by REPEAT_WEIGHT times that."""
+        bonus = np.zeros((len(self.counts), len(self.evidence) + 1))
+        pace = PACE_S
+        for round_ in range(PACE_ROUNDS):
+            expected = np.clip(self.counts * pace, MIN_LINE_S, MAX_LINE_S) * self.hz
+            spans = _best_spans(
+                self.evidence, expected, self.first_of_stanza, self.held, bonus, hz=self.hz
+            )
+            if round_ == PACE_ROUNDS - 1:
+                break
+            said = [
+                (b - a) / self.hz / n
+                for (a, b), n, h in zip(spans, self.counts, self.held, strict=True)
+                if not h
+            ]
+            if not said and alike is None:
+                break
+            if said:
+                pace = float(np.clip(np.median(said), *PACE_RANGE_S))
+            if alike is not None:
+                bonus = REPEAT_WEIGHT * alike(spans)
+        return spans, expected
+
+    def fit(self, spans: list[tuple[int, int]], expected: np.ndarray) -> float:
+        """What `_best_spans` maximises, without a bonus, for these spans."""
+        total = 0.0
+        for k, (start, end) in enumerate(spans):
+            length = np.array([float(max(end - start, 1))])
+            total += self.cumulative[end] - self.cumulative[start]
+            total += float(_length_prior(length, expected[k], held=bool(self.held[k]))[0])
+            if k and not self.first_of_stanza[k]:
+                total -= PAUSE_COST * (start - spans[k - 1][1])
+        return total
 
 
 def _running_best(score: np.ndarray, pause: float) -> tuple[np.ndarray, np.ndarray]:
@@ -136,3 +217,90 @@ def _running_best(score: np.ndarray, pause: float) -> tuple[np.ndarray, np.ndarr
 def _even_spans(n_frames: int, n_lines: int) -> list[tuple[int, int]]:
     cuts = np.linspace(0, n_frames, n_lines + 1).astype(int)
     return [(int(a), int(b)) for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
+
+
+def repeated_runs(texts: list[str]) -> list[list[tuple[int, int]]]:
+    """For each line, the repeats of the passage it opens: (j, r) when lines k..k+r-1 read as
+    lines j..j+r-1 elsewhere (r as long as they keep agreeing; a passage inside a longer
+    repeat opens nothing). Case, spacing and punctuation do not count."""
+    keys = [" ".join(WORD.findall(text.lower())) for text in texts]
+    n = len(keys)
+    runs: list[list[tuple[int, int]]] = [[] for _ in range(n)]
+    for k in range(n):
+        for j in range(n):
+            if j == k or keys[j] != keys[k]:
+                continue
+            if k and j and keys[k - 1] == keys[j - 1]:
+                continue  # inside a longer repeat, which its first line opens
+            r = 1
+            while max(j, k) + r < n and keys[k + r] == keys[j + r] and k + r != j and j + r != k:
+                r += 1
+            runs[k].append((j, r))
+    return runs
+
+
+def _harmony(analysis: Analysis) -> np.ndarray | None:
+    """The song's chroma rows, unit length; None when the analysis has none."""
+    if "chroma" not in analysis:
+        return None
+    chroma = np.asarray(analysis["chroma"], dtype=float).reshape(-1, 12)
+    return chroma / np.maximum(np.linalg.norm(chroma, axis=1, keepdims=True), 1e-9)
+
+
+def _recurrence(
+    harmony: np.ndarray,
+    runs: list[list[tuple[int, int]]],
+    spans: list[tuple[int, int]],
+    *,
+    rate: float,
+    n_frames: int,
+) -> np.ndarray:
+    """How much the song sounds as where each repeated passage is sung elsewhere, for each line
+    and start frame: (lines, n_frames + 1), 0..1. For lines k..k+r-1 repeating lines j..j+r-1,
+    the chroma from each frame on against the chroma of those lines as `spans` place them (mean
+    cosine over their length; `rate` chroma rows per frame), scaled from the ordinary likeness
+    (0: the best match beyond as many places as the text repeats the passage, so a band that
+    plays the same bar all song long pulls nowhere) to a perfect match (1); line k+i gets it
+    where it would start if the passage started there, timed as there. The best over the
+    repeats. A start that would overlap the passage itself gets nothing."""
+    bonus = np.zeros((len(spans), n_frames + 1))
+    frames = np.arange(n_frames + 1) * rate
+    for k, repeats in enumerate(runs):
+        for j, r in repeats:
+            first, length = (
+                round(spans[j][0] * rate),
+                round((spans[j + r - 1][1] - spans[j][0]) * rate),
+            )
+            if length < 1 or first + length > len(harmony):
+                continue
+            likeness = _sliding_windows(harmony, length) @ harmony[first : first + length].ravel()
+            likeness /= length
+            likeness[max(0, first - length + 1) : first + length] = 0.0  # the passage itself
+            ordinary = _peaks(likeness, apart=length, count=len(repeats) + 1)[-1]
+            scaled = np.clip((likeness - ordinary) / max(1.0 - ordinary, 1e-9), 0.0, 1.0)
+            for i in range(r):  # each line where it comes in the passage there
+                rows = np.arange(len(scaled)) + (spans[j + i][0] - spans[j][0]) * rate
+                bonus[k + i] = np.maximum(
+                    bonus[k + i], np.interp(frames, rows, scaled, left=0.0, right=0.0)
+                )
+    return bonus
+
+
+def _sliding_windows(rows: np.ndarray, length: int) -> np.ndarray:
+    """Every run of `length` consecutive rows, flattened: (runs, length * width)."""
+    view = np.lib.stride_tricks.sliding_window_view(rows, (length, rows.shape[1]))
+    return view.reshape(len(rows) - length + 1, -1)
+
+
+def _peaks(values: np.ndarray, *, apart: int, count: int) -> list[float]:
+    """The `count` highest values at least `apart` places from each other, highest first
+    (as many as there are)."""
+    values = values.copy()
+    found = []
+    for _ in range(count):
+        best = int(np.argmax(values))
+        found.append(float(values[best]))
+        values[max(0, best - apart + 1) : best + apart] = -np.inf
+        if not np.isfinite(values).any():
+            break
+    return found
