@@ -13,7 +13,7 @@ token and the signing secret come from $SLACK_BOT_TOKEN and $SLACK_SIGNING_SECRE
 import argparse
 import os
 
-from agent.cli_chat import _add_job_options, _job_store, video_settings
+from agent.cli_chat import add_job_options, job_store, video_settings
 from agent.cli_telegram import bot_section
 from agent.options import data_dir
 from tools.errors import InvalidInputError
@@ -49,7 +49,7 @@ def add_slack_command(sub: argparse._SubParsersAction) -> None:
     bot.add_argument(
         "--api-url", metavar="URL", help="the Slack Web API (default https://slack.com/api/)"
     )
-    _add_job_options(bot)
+    add_job_options(bot)
     bot.set_defaults(command=cmd_slack)
 
 
@@ -84,7 +84,7 @@ def cmd_slack(args: argparse.Namespace) -> int:
         args.jobs_dir = str(data_dir(args) / "slack")
     video_settings(args, load=False)  # every video option checked before Slack is called
     run_bot(
-        lambda: _job_store(args),
+        lambda: job_store(args),
         limits,
         token=token,
         signing_secret=secret,
