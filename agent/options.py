@@ -70,8 +70,9 @@ def add_video_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--scene-keyframes",
         metavar="MODEL",
-        help="diffusers video: an image-editing model (FLUX.1 Kontext) drawing each scene's first "
-        "frame from its characters and shot (is --set video.scene_keyframes=MODEL)",
+        help="diffusers or openai video: an image-editing model (FLUX.1 Kontext, gpt-image-2) "
+        "drawing each scene's first frame from its characters and shot "
+        "(is --set video.scene_keyframes=MODEL)",
     )
     p.add_argument(
         "--sections",

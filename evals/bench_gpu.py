@@ -1,7 +1,7 @@
 """The gpu profile's video model at its real size, without downloads: `sound2sight make` on a
 30 s song, timed stage by stage.
 
-    python -m evals.bench_gpu [--out DIR] [--seconds 30] [--cpu-subset]
+    python -m evals.bench_gpu [--out DIR] [--seconds 30] [--cpu-subset] [--roles-only]
 
 The video model is built from its published configuration (`tools/model_configs/`) with random
 weights: speed and memory do not depend on the weight values. The weights are made in memory
@@ -15,9 +15,10 @@ the 2B LTX-Video (the same T5-XXL text encoder, a 1.9 B transformer) in bfloat16
 faster than float32 on a CPU), at the smallest frame (32x32), two steps (one is not possible:
 diffusers' scheduler turns LTX-Video 0.9.0's `shift_terminal` into NaN timesteps for a single
 step), guidance 1 and no regeneration. The other roles of the gpu profile (Qwen2-Audio,
-Qwen2.5-7B, Whisper, CLAP, CLIP) are not built: their tokenizers and processors are not
-shipped; the run uses the offline tagger, listener, writer and critic and says so. Prints one
-JSON object and a Markdown table.
+Qwen2.5-7B, Whisper, CLAP, CLIP) have no tokenizers or processors shipped, so `make` runs the
+offline tagger, listener, writer and critic; their models are measured afterwards, each alone
+at its real size, on calls of the sizes a run gives them (`evals.bench_gpu_roles`;
+`--roles-only`: those alone). Prints one JSON object and Markdown tables.
 """
 
 import argparse
@@ -33,6 +34,7 @@ from typing import Any
 import prompts
 from agent.context import Context
 from agent.runner import make_video
+from evals import bench_gpu_roles
 from tools.audio.demo_song import song_layout, synthesize_song
 from tools.memory_plan import SHIPPED
 from tools.registry import GPU_PROFILE, parse_spec, release_backends
@@ -198,8 +200,9 @@ def not_measured(device: str, *, cpu_subset: bool) -> list[str]:
     """What this run could not measure."""
     missing = [
         "loading weights from disk (random weights are built in memory)",
-        "the listener, writer, lyrics and critic models (Qwen2-Audio, Qwen2.5-7B, Whisper, "
-        "CLIP, CLAP: offline backends ran instead)",
+        "the listener, writer, lyrics and critic models inside `make` (Qwen2-Audio, "
+        "Qwen2.5-7B, Whisper, CLIP, CLAP: offline backends ran there; the roles table "
+        "measures each alone)",
     ]
     if not device.startswith("cuda") or cpu_subset:
         missing.insert(
@@ -208,6 +211,23 @@ def not_measured(device: str, *, cpu_subset: bool) -> list[str]:
             f"memory): {SMALLEST_VIDEO} ran instead, at 32x32, two steps, guidance 1",
         )
     return missing
+
+
+def roles(names: list[str]) -> dict[str, Any]:
+    """The other models of the gpu profile measured one after another (`bench_gpu_roles`)."""
+    import torch
+
+    rows = [bench_gpu_roles.run(name) for name in names]
+    return {
+        "device": torch.cuda.get_device_name() if torch.cuda.is_available() else "cpu",
+        "roles": rows,
+        "not_measured": bench_gpu_roles.not_measured(rows),
+    }
+
+
+def roles_markdown(result: dict[str, Any]) -> str:
+    """The role rows as the second table of evals/README.md."""
+    return bench_gpu_roles.markdown(result["roles"], result["not_measured"])
 
 
 def markdown(result: dict[str, Any]) -> str:
@@ -235,13 +255,30 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument(
         "--cpu-subset", action="store_true", help="the CPU settings even where CUDA is"
     )
+    parser.add_argument(
+        "--roles-only", action="store_true", help="only the other models, not `make`"
+    )
+    parser.add_argument(
+        "--roles",
+        nargs="+",
+        choices=bench_gpu_roles.ROLES,
+        default=list(bench_gpu_roles.ROLES),
+        help="the other models measured (default: all five)",
+    )
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(args.out or tmp)
-        out.mkdir(parents=True, exist_ok=True)
-        result = bench(out, seconds=args.seconds, cpu_subset=args.cpu_subset)
+    result: dict[str, Any] = {}
+    if not args.roles_only:
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(args.out or tmp)
+            out.mkdir(parents=True, exist_ok=True)
+            result = bench(out, seconds=args.seconds, cpu_subset=args.cpu_subset)
+    others = roles(args.roles)
+    result = {**result, "roles": others["roles"], "device": others["device"]}
+    result["not_measured"] = [*result.get("not_measured", []), *others["not_measured"]]
     print(json.dumps(result, indent=2))
-    print(markdown(result))
+    if not args.roles_only:
+        print(markdown(result))
+    print(roles_markdown(result))
     return result
 
 

@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from evals import bench_gpu
-from tools.memory_plan import SHIPPED, _measure_pipeline
+from evals import bench_gpu, bench_gpu_roles
+from tools.memory_plan import SHIPPED, _measure_pipeline, role_memory
 from tools.registry import GPU_PROFILE
 
 
@@ -85,3 +85,81 @@ def test_the_real_size_run(tmp_path):
     result = bench_gpu.main(["--out", str(tmp_path), "--seconds", "30"])
     assert result["scenes"] > 0 and result["stage_seconds"]["generate"] > 0
     assert result["compute_seconds_per_video_second"] > 0
+
+
+# ---------------------------------------------------------------- the other roles at real size
+
+
+def test_the_roles_are_measured_at_the_profiles_dtype_half_as_bfloat16_off_cuda():
+    assert bench_gpu_roles.profile_dtype("writer", cuda=False) == "bfloat16"  # the checkpoint's
+    assert bench_gpu_roles.profile_dtype("critic", cuda=True) == "float16"
+    assert bench_gpu_roles.profile_dtype("critic", cuda=False) == "bfloat16"  # the same bytes
+
+
+@pytest.mark.parametrize(("role", "depth"), [("writer", 28), ("listener", 32)])
+def test_a_cut_language_model_keeps_its_width_and_drops_whole_layers(role, depth):
+    import torch
+
+    full = role_memory(role, GPU_PROFILE[role], device="cuda").params
+    counts = {}
+    for layers in (1, 2):
+        with torch.device("meta"):
+            model = bench_gpu_roles.build(role, layers=layers, dtype="bfloat16")
+        counts[layers] = sum(p.numel() for p in model.parameters())
+        assert model.config.get_text_config().num_hidden_layers == layers
+    assert bench_gpu_roles.full_layers(role) == depth
+    per_layer = counts[2] - counts[1]
+    assert counts[1] + (depth - 1) * per_layer == full  # the rest of the full model is layers
+
+
+def test_the_clock_scales_the_timed_layers_to_the_full_depth():
+    import torch
+    from transformers import Qwen2Config, Qwen2ForCausalLM
+
+    config = Qwen2Config(
+        vocab_size=64, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+        num_attention_heads=4, num_key_value_heads=2, eos_token_id=1, pad_token_id=0,
+    )  # fmt: skip
+    model = Qwen2ForCausalLM(config).eval()
+    clock = bench_gpu_roles.Clock(model, 2)
+    bench_gpu_roles.generate(model, 3, input_ids=torch.tensor([[5, 6, 7, 8]]))
+    assert len(clock.steps) == len(clock.in_layers) == 3  # the prefill and two tokens
+    assert all(0 < inside < step for inside, step in zip(clock.in_layers, clock.steps, strict=True))
+    assert clock.at_depth(1, built=2, full=2) == clock.steps[1]
+    doubled = clock.at_depth(1, built=2, full=4)
+    assert doubled == pytest.approx(clock.steps[1] + clock.in_layers[1])
+
+
+def test_three_minutes_of_the_roles():
+    assert bench_gpu_roles.linear("critic", {"frames": 10.0}) == 60.0  # six times 30 s
+    assert bench_gpu_roles.linear("tagger", {"audio": 2.0, "labels": 5.0}) == 17.0  # labels once
+    listener = bench_gpu_roles.replies("listener", prefill=10.0, token=0.5)
+    assert listener == 6 * 10.0 + bench_gpu_roles.REPLY_TOKENS["listener"] * 0.5
+    writer = bench_gpu_roles.replies("writer", prefill=10.0, token=0.5)
+    assert writer == 20.0 + bench_gpu_roles.REPLY_TOKENS["writer"] * 0.5
+
+
+def test_the_roles_table_says_what_was_scaled():
+    row = {
+        "role": "writer", "spec": GPU_PROFILE["writer"], "params": 7_615_616_512,
+        "weight_bytes": 2 * 7_615_616_512, "profile_dtype": "bfloat16", "dtype": "bfloat16",
+        "built_params": 1_557_000_000, "build_seconds": 20.0, "call_seconds": {"generate": 19.0},
+        "peak_rss_bytes": 4 * 2**30, "layers": "2 of 28", "prefill_seconds": 17.0,
+        "token_seconds": 0.25, "build_seconds_full": 100.0, "prefill_seconds_full": 240.0,
+        "token_seconds_full": 2.3, "peak_rss_bytes_full": 15 * 2**30,
+        "three_minute_seconds": 9000.0,
+    }  # fmt: skip
+    table = bench_gpu_roles.markdown([row], bench_gpu_roles.not_measured([row]))
+    line = next(t for t in table.splitlines() if t.startswith("| writer"))
+    assert "| 7.616 B | 14.19 GiB bfloat16 | 2 of 28 layers (1.56 B), bfloat16, scaled |" in line
+    assert "at full depth 240.0 s, 2.3 s/token" in line and "(full: 15.0 GiB)" in line
+    assert line.endswith("| 150.0 min | 50.00 |")
+    assert "not measured: the writer's model at full depth (2 of 28" in table
+
+
+@pytest.mark.slow
+def test_the_critic_is_measured_in_a_child_process_at_its_real_size():
+    row = bench_gpu_roles.run("critic")
+    assert row["params"] == row["built_params"] == 151_277_313
+    assert row["call_seconds"]["frames"] > 0 and row["peak_rss_bytes"] > 2 * row["params"]
+    assert row["three_minute_seconds"] == pytest.approx(6 * row["call_seconds"]["frames"], 0.01)

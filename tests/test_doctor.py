@@ -82,6 +82,43 @@ def test_the_video_pipeline_is_the_sum_of_its_components(spec):
     assert by_layer.weight_bytes == 2 * 2 * 32128 * 4096
 
 
+# FLUX.1 Kontext [dev], the scene keyframes' image-editing model: published sizes 11.9 B
+# (transformer), 4.76 B (T5-XXL encoder), 0.123 B (CLIP-L text encoder), 0.084 B (VAE)
+KONTEXT = "black-forest-labs/FLUX.1-Kontext-dev"
+KONTEXT_PARTS = {
+    "transformer": 11_901_408_320,
+    "text_encoder_2": T5_XXL_ENCODER,
+    "text_encoder": 123_060_480,
+    "vae": 83_819_683,
+}
+
+
+def test_the_kontext_keyframes_model_is_planned_by_hub_id_from_its_shipped_config():
+    memory = role_memory("keyframes", f"diffusers:{KONTEXT}", device="cuda")
+    assert memory.components == KONTEXT_PARTS and memory.source == "shipped"
+    for name, billions_published in [
+        ("transformer", 11.9),
+        ("text_encoder_2", 4.76),
+        ("text_encoder", 0.123),
+        ("vae", 0.084),
+    ]:
+        assert round(memory.components[name] / 1e9, 3 if billions_published < 1 else 2) == (
+            billions_published
+        )
+    assert (memory.dtype, memory.weight_bytes) == ("bfloat16", 2 * sum(KONTEXT_PARTS.values()))
+    assert memory.download == f"hf download {KONTEXT} --include model_index.json '*/*'"
+
+
+def test_doctor_plans_the_scene_keyframes_offline(capsys):
+    flags = ["--profile", "gpu", "--device", "cuda", "--memory", "80", "--json"]
+    assert main(["doctor", *flags, "--scene-keyframes", KONTEXT]) == 0
+    plan = json.loads(capsys.readouterr().out)
+    keyframes = next(r for r in plan["roles"] if r["role"] == "keyframes")
+    assert keyframes["params"] == sum(KONTEXT_PARTS.values())
+    stages = {s["stage"]: s["resident"] for s in plan["stages"]}
+    assert "keyframes" in stages["keyframe"]
+
+
 def test_doctor_json_on_the_cpu(capsys):
     assert main(["doctor", "--profile", "gpu", "--device", "cpu", "--json"]) == 0
     plan = json.loads(capsys.readouterr().out)

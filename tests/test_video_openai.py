@@ -1,5 +1,6 @@
 """The OpenAI video backend (Sora) against the fake OpenAI server: the job request, polling, the
-download mapped to exact frames, keyframes from the images API, errors, and a whole `make`.
+download mapped to exact frames, anchors from the images API, clips from text or from each
+scene's own keyframe (edited from its characters' sheets), errors, and a whole `make`.
 
 The "generated" clips are real mp4s written here whose frames carry their own index as binary
 stripes, so the mapping from the clip's frames to the scene's can be read back.
@@ -7,6 +8,8 @@ stripes, so the mapping from the clip's frames to the scene's can be read back.
 
 import io
 import json
+from email.parser import BytesParser
+from email.policy import HTTP
 from typing import get_args
 
 import numpy as np
@@ -23,6 +26,7 @@ from fake_openai import (
 )
 from openai.types import VideoSeconds, VideoSize
 from PIL import Image
+from plans import shot
 
 from tools.errors import (
     BackendUnavailableError,
@@ -53,6 +57,7 @@ FAST_RETRY = {"retry-after-ms": "1"}
 BIBLE = "flat vector animation, deep indigo palette, neon rim light"
 MARA = "a lone astronaut in a white suit with an orange visor"
 JOB = "/v1/videos/video_1"
+EDITS = "/v1/images/edits"
 
 
 # ---------------------------------------------------------------- clips, plans, scenes
@@ -97,6 +102,7 @@ def _png(color: str, size: tuple[int, int] = (96, 64)) -> bytes:
 
 
 def _scene(sid="s01", start=1.0, end=3.5, characters=("c1",)) -> dict:
+    the_shot = shot(subjects=characters, description="the astronaut walks")
     return {
         "id": sid,
         "index": 0,
@@ -111,6 +117,7 @@ def _scene(sid="s01", start=1.0, end=3.5, characters=("c1",)) -> dict:
         "intensity": 0.5,
         "prompt": f"the astronaut walks on a rooftop. Mara (c1): {MARA}. Style: {BIBLE}",
         "transition_in": "cut",
+        "shot": the_shot,
     }
 
 
@@ -160,9 +167,30 @@ def anchors(tmp_path) -> dict:
     return {"style": paths["style"], "characters": {"c1": paths["c1"]}}
 
 
+@pytest.fixture
+def keyframed(anchors, tmp_path) -> dict:
+    """The anchors with scene s01's own keyframe (green), as anchors() leaves them with
+    scene keyframes."""
+    path = tmp_path / "keyframes" / "s01.png"
+    path.parent.mkdir()
+    Image.new("RGB", SIZE, "green").save(path)
+    return anchors | {"keyframes": {"s01": str(path)}}
+
+
+def _uploads(request) -> list[tuple[str, bytes]]:
+    """Every file of a multipart request, in order, with its field name (`image[]` repeats)."""
+    head = f"content-type: {request.headers['content-type']}\r\n\r\n".encode()
+    message = BytesParser(policy=HTTP).parsebytes(head + request.body)
+    return [
+        (part.get_param("name", header="content-disposition"), part.get_payload(decode=True))
+        for part in message.iter_parts()
+        if part.get_filename() is not None
+    ]
+
+
 def _render(backend, scene, tmp_path, anchors, *, size=SIZE) -> str:
     path = str(tmp_path / f"{scene['id']}.mp4")
-    backend.render(
+    return path, backend.render(
         scene,
         plan=_plan([scene]),
         analysis={},
@@ -172,7 +200,6 @@ def _render(backend, scene, tmp_path, anchors, *, size=SIZE) -> str:
         fps=FPS,
         seed=7,
     )
-    return path
 
 
 def _backend(**options) -> OpenAIVideo:
@@ -225,9 +252,11 @@ def test_cover_size_keeps_the_aspect_and_covers():
 # ---------------------------------------------------------------- a clip
 
 
-def test_a_job_is_made_polled_downloaded_and_mapped_to_exact_frames(fake, clips, anchors, tmp_path):
+def test_a_job_is_made_polled_downloaded_and_mapped_to_exact_frames(
+    fake, clips, keyframed, tmp_path
+):
     _enqueue_job(fake, clips["4"])
-    path = _render(_backend(), _scene(), tmp_path, anchors)
+    path, notes = _render(_backend(scene_keyframes="gpt-image-2"), _scene(), tmp_path, keyframed)
 
     assert [(r.method, r.path) for r in fake.requests] == [
         ("POST", VIDEOS),
@@ -242,7 +271,11 @@ def test_a_job_is_made_polled_downloaded_and_mapped_to_exact_frames(fake, clips,
     assert reference.content_type == "image/png"
     image = Image.open(io.BytesIO(reference.data))
     assert image.size == (1280, 720)  # the API wants the reference at the size it makes
-    assert image.getpixel((640, 360)) == (255, 0, 0)  # Mara's keyframe, the first on screen
+    assert image.getpixel((640, 360)) == (0, 128, 0)  # the scene's own keyframe, not a sheet
+    assert notes == {
+        "model_prompt": _scene()["prompt"],
+        "first_frame": keyframed["keyframes"]["s01"],
+    }
 
     info = video_info(path)
     count = round(3.5 * FPS) - round(1.0 * FPS)
@@ -252,9 +285,10 @@ def test_a_job_is_made_polled_downloaded_and_mapped_to_exact_frames(fake, clips,
     assert [_index(f) for f in read_frames(path, indices=range(count))] == list(expected)
 
 
-def test_a_portrait_output_asks_for_portrait_and_crops(fake, clips, anchors, tmp_path):
+def test_a_portrait_output_asks_for_portrait_and_crops(fake, clips, keyframed, tmp_path):
     _enqueue_job(fake, clips["8"], seconds="8")
-    path = _render(_backend(), _scene(end=6.0), tmp_path, anchors, size=(180, 320))
+    backend = _backend(scene_keyframes="gpt-image-2")
+    path, _ = _render(backend, _scene(end=6.0), tmp_path, keyframed, size=(180, 320))
     form = fake.requests[0].form
     assert (form["seconds"], form["size"]) == ("8", "720x1280")
     assert Image.open(io.BytesIO(form["input_reference"].data)).size == (720, 1280)
@@ -262,11 +296,32 @@ def test_a_portrait_output_asks_for_portrait_and_crops(fake, clips, anchors, tmp
     assert (info.width, info.height, info.frames) == (180, 320, 60)
 
 
-def test_a_scene_without_characters_starts_from_the_look(fake, clips, anchors, tmp_path):
+@pytest.mark.parametrize("characters", [("c1",), ()])
+def test_without_scene_keyframes_a_clip_starts_from_text_alone(
+    fake, clips, anchors, tmp_path, characters
+):
     _enqueue_job(fake, clips["4"])
-    _render(_backend(), _scene(characters=()), tmp_path, anchors)
-    reference = Image.open(io.BytesIO(fake.requests[0].form["input_reference"].data))
-    assert reference.getpixel((640, 360)) == (0, 0, 255)
+    _, notes = _render(_backend(), _scene(characters=characters), tmp_path, anchors)
+    form = fake.requests[0].form
+    assert "input_reference" not in form and form["prompt"] == _scene()["prompt"]
+    assert notes["first_frame"] == "none"
+    assert not fake.bodies(IMAGES) and not [r for r in fake.requests if r.path == EDITS]
+
+
+def test_a_scene_keyframe_the_anchors_lack_is_drawn_once_before_the_clip(
+    fake, clips, anchors, tmp_path
+):
+    fake.enqueue(EDITS, image_reply(_png("yellow")))
+    _enqueue_job(fake, clips["4"])
+    _, notes = _render(_backend(scene_keyframes="gpt-image-2"), _scene(), tmp_path, anchors)
+    assert notes["first_frame"] == str(tmp_path / "keyframes" / "s01.png")
+    assert [r.path for r in fake.requests][:2] == [EDITS, VIDEOS]
+    reference = Image.open(io.BytesIO(fake.requests[1].form["input_reference"].data))
+    assert reference.getpixel((640, 360)) == (255, 255, 0)
+    fake.enqueue(VIDEOS, video_job_reply(status="completed", progress=100))
+    fake.enqueue(f"{JOB}/content", Reply(body=clips["4"]))
+    _render(_backend(scene_keyframes="gpt-image-2"), _scene(), tmp_path, anchors)
+    assert len([r for r in fake.requests if r.path == EDITS]) == 1  # drawn once, then reused
 
 
 def test_a_scene_longer_than_a_clip_is_refused(fake, anchors, tmp_path):
@@ -298,6 +353,37 @@ def test_anchors_are_one_keyframe_for_the_look_and_one_per_character(fake, tmp_p
     ]:
         image = Image.open(path)
         assert image.size == SIZE and image.getpixel((160, 90)) == color
+
+
+def test_scene_keyframes_are_edited_from_the_sheets_of_their_characters(fake, tmp_path):
+    characters = [_character("c1", "Mara", MARA), _character("c2", "Ode", "a tall dancer")]
+    for color in ("blue", "red", "green"):
+        fake.enqueue(IMAGES, image_reply(_png(color)))
+    for color in ("yellow", "white"):
+        fake.enqueue(EDITS, image_reply(_png(color)))
+    scenes = [_scene("s01", characters=("c1", "c2")), _scene("s02", 3.5, 6.0, characters=())]
+    plan = _plan(scenes, characters)
+    backend = _backend(scene_keyframes="gpt-image-1.5")
+    anchors = backend.anchors(plan, out_dir=str(tmp_path / "anchors"), size=SIZE, seed=3)
+
+    edits = [r for r in fake.requests if r.path == EDITS]
+    assert [r.form["model"] for r in edits] == ["gpt-image-1.5"] * 2
+    assert all(r.form["size"] == "1536x1024" for r in edits)
+    cast, look = (_uploads(r) for r in edits)
+    # s01: the sheets of Mara and Ode (red, green); s02, nobody on screen: the look (blue)
+    colors = [
+        [Image.open(io.BytesIO(data)).getpixel((5, 5)) for _, data in u] for u in (cast, look)
+    ]
+    assert colors == [[(255, 0, 0), (0, 128, 0)], [(0, 0, 255)]]
+    assert {name for name, _ in cast + look} == {"image[]"}
+    prompt = edits[0].form["prompt"]
+    assert "the astronaut walks" in prompt.lower() and MARA in prompt and "a tall dancer" in prompt
+    assert BIBLE in prompt and "the astronaut walks" in edits[1].form["prompt"].lower()
+    assert set(anchors["keyframes"]) == {"s01", "s02"}
+    for sid, color in (("s01", (255, 255, 0)), ("s02", (255, 255, 255))):
+        path = anchors["keyframes"][sid]
+        assert path == str(tmp_path / "anchors" / "keyframes" / f"{sid}.png")
+        assert Image.open(path).size == SIZE and Image.open(path).getpixel((160, 90)) == color
 
 
 def test_a_refused_keyframe_names_what_was_drawn(fake, tmp_path):
@@ -335,7 +421,7 @@ def test_a_content_policy_refusal_names_the_scene(fake, anchors, tmp_path, when)
 def test_a_rate_limit_is_retried_then_succeeds(fake, clips, anchors, tmp_path):
     fake.enqueue(VIDEOS, error_reply(429, "slow down", headers=FAST_RETRY))
     _enqueue_job(fake, clips["4"])
-    path = _render(_backend(), _scene(), tmp_path, anchors)
+    path, _ = _render(_backend(), _scene(), tmp_path, anchors)
     assert video_info(path).frames == 30
     assert [r.path for r in fake.requests].count(VIDEOS) == 2
 
@@ -393,16 +479,19 @@ def test_the_registry_builds_it_from_a_spec(fake):
 # ---------------------------------------------------------------- the whole job
 
 
-def test_make_with_the_openai_video_backend(fake, clips, demo_song, tmp_path):
+@pytest.mark.parametrize("edit", [None, "gpt-image-2"])
+def test_make_with_the_openai_video_backend(fake, clips, demo_song, tmp_path, edit):
     from test_cli import sound2sight
 
     jobs = VideoJobs(clips, polls=0)  # completed when made: `make` polls at the default pace
     fake.route(VIDEOS, jobs)
     fake.route(IMAGES, lambda request: image_reply(_png("purple")))
+    fake.route(EDITS, lambda request: image_reply(_png("orange")))
     run_dir, out = tmp_path / "run", tmp_path / "out.mp4"
+    flags = ["--scene-keyframes", edit] if edit else []
     result = sound2sight(
         "make", str(demo_song), "-o", str(out), "--run-dir", str(run_dir), "--video", "openai",
-        "--max-retries", "0", "--resolution", "320x180", "--fps", str(FPS), cwd=tmp_path,
+        "--max-retries", "0", "--resolution", "320x180", "--fps", str(FPS), *flags, cwd=tmp_path,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
 
@@ -420,3 +509,13 @@ def test_make_with_the_openai_video_backend(fake, clips, demo_song, tmp_path):
     assert info.frames == round(run["duration"] * FPS) == sum(lengths)
     images = [r for r in fake.requests if r.path == IMAGES]
     assert len(images) == 1 + len(run["characters"])
+    edits = [r for r in fake.requests if r.path == EDITS]
+    notes = [attempt["first_frame"] for scene in scenes for attempt in scene["attempts"]]
+    if edit is None:  # text-to-video: no first frame
+        assert not edits and all("input_reference" not in f for f in jobs.created)
+        assert notes == ["none"] * len(scenes)
+    else:  # each scene from its own keyframe, drawn once
+        assert len(edits) == len(scenes) and all("input_reference" in f for f in jobs.created)
+        assert sorted(notes) == sorted(
+            str(run_dir / "anchors" / "keyframes" / f"{s['id']}.png") for s in scenes
+        )

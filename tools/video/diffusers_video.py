@@ -892,13 +892,6 @@ def save_keyframe(image: Image.Image, folder: Path, scene_id: str, *, size: tupl
     return write_png(folder / f"{scene_id}.png", fit(image, size))
 
 
-def anchor_path(scene: Scene, anchors: Anchors) -> str:
-    """The keyframe a scene starts from: its first character's, else the style's."""
-    if scene["characters"]:
-        return anchors["characters"][scene["characters"][0]]
-    return anchors["style"]
-
-
 def _free_memory() -> None:
     import torch
 

@@ -6,10 +6,19 @@ The openai package marks this API deprecated: OpenAI scheduled it to shut down o
 after which api.openai.com answers 404 (`BackendUnavailableError`); servers that keep speaking
 `/v1/videos` still work.
 
-Consistency anchoring. `anchors()` draws one keyframe per character and one for the look with
-the images API (`keyframes=`, a GPT image model). `render()` passes the keyframe of the scene's
-first character on screen (else the look's) as `input_reference`, the first frame the video
-grows from, scaled and cropped to the requested size as the API requires. The API takes no
+Consistency anchoring, as in the diffusers backend. `anchors()` draws one sheet per character
+and one image for the look with the images API (`keyframes=`, a GPT image model): references
+for the critic, never the first frame of a clip. What a clip starts from:
+
+- with `scene_keyframes=` (a GPT image model, e.g. `--scene-keyframes gpt-image-2`), each
+  scene's own keyframe: the images API's edit composes the sheets of the scene's characters (the
+  look's image when nobody is on screen) into its shot (`tools.video.keyframes.scene_still`:
+  the same instruction as FLUX.1 Kontext's), drawn once per video by `anchors()`
+  (`anchors/keyframes/<scene>.png`); `render()` passes it as `input_reference`, the first frame
+  the video grows from, scaled and cropped to the requested size as the API requires;
+- otherwise (the default) the scene's text alone: text-to-video, no `input_reference`.
+
+Each clip's notes say which (`first_frame`: the keyframe's path, or "none"). The API takes no
 seed, so neither anchors nor clips repeat between runs. It may refuse a reference that shows a
 realistic human face; that refusal, like any content-policy refusal, is `GenerationFailedError`
 naming the scene.
@@ -43,15 +52,17 @@ from tools.errors import (
 )
 from tools.ffmpeg import frame_writer, read_frames, video_info
 from tools.llm.openai_chat import is_refusal, mapped_error, openai_client
-from tools.types import Analysis, Anchors, Plan, Scene
+from tools.types import Analysis, Anchors, Plan, Rendered, Scene
 from tools.video.diffusers_video import (
-    anchor_path,
     anchor_prompts,
     clip_frames,
     fit,
     resample_indices,
     save_anchors,
+    save_keyframe,
 )
+from tools.video.keyframes import scene_still
+from tools.video.prompt_budget import rough_count
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +80,7 @@ POLL_SECONDS = 10.0
 JOB_TIMEOUT = 1200.0  # a sora-2-pro clip of 12 s takes several minutes when the queue is long
 REQUEST_SECONDS = 120.0  # one HTTP request: a create, a poll, the download
 DECODE_BATCH = 48  # output frames decoded at a time, to bound memory at any clip length
+EDIT_PROMPT_TOKENS = 1000  # a scene keyframe's edit prompt (the GPT image models read far more)
 
 Result = TypeVar("Result")
 
@@ -126,11 +138,13 @@ def write_scene_clip(
 
 
 class OpenAIVideo:
-    """Clips from the OpenAI video API, started from keyframes drawn by the images API.
+    """Clips from the OpenAI video API: from text, or from scene keyframes the images API draws.
 
-    `keyframes`: the image model of the anchors. `poll_seconds`: the wait between two looks at
-    a running job. `timeout`: seconds a job may take from its creation before the render gives
-    up with `TransientBackendError` (the graph retries it as a new job).
+    `keyframes`: the image model of the anchors. `scene_keyframes`: the image model that edits
+    each scene's keyframe from its characters' sheets (None: clips start from text alone).
+    `poll_seconds`: the wait between two looks at a running job. `timeout`: seconds a job may
+    take from its creation before the render gives up with `TransientBackendError` (the graph
+    retries it as a new job).
     """
 
     name = "openai"
@@ -141,11 +155,13 @@ class OpenAIVideo:
         model: str = DEFAULT_MODEL,
         *,
         keyframes: str = DEFAULT_KEYFRAMES,
+        scene_keyframes: str | None = None,
         poll_seconds: float = POLL_SECONDS,
         timeout: float = JOB_TIMEOUT,
     ) -> None:
         self.model = model
         self.keyframes = keyframes
+        self.scene_keyframes = scene_keyframes
         self.poll_seconds = poll_seconds
         self.timeout = timeout
         self.sizes = PRO_SIZES if model.startswith("sora-2-pro") else SIZES
@@ -155,7 +171,8 @@ class OpenAIVideo:
     # ------------------------------------------------------------ public API
 
     def anchors(self, plan: Plan, *, out_dir: str, size: tuple[int, int], seed: int) -> Anchors:
-        """Draw the style keyframe and one keyframe per character as PNGs of `size` in `out_dir`.
+        """Draw the style reference and one sheet per character as PNGs of `size` in `out_dir`,
+        and, with `scene_keyframes`, every scene's keyframe in `out_dir`/keyframes.
 
         The images API takes no seed: `seed` is not used.
         """
@@ -164,7 +181,12 @@ class OpenAIVideo:
         for key, prompt in anchor_prompts(plan).items():
             log.info("drawing the %s keyframe with %s", key, self.keyframes)
             images[key] = self._draw(prompt, size=image_size, what=f"the {key} keyframe")
-        return save_anchors(images, plan, out_dir=out_dir, size=size)
+        anchors = save_anchors(images, plan, out_dir=out_dir, size=size)
+        if self.scene_keyframes is not None:
+            anchors["keyframes"] = {
+                s["id"]: self._scene_keyframe(s, plan, anchors, size=size) for s in plan["scenes"]
+            }
+        return anchors
 
     def render(
         self,
@@ -177,13 +199,18 @@ class OpenAIVideo:
         size: tuple[int, int],
         fps: int,
         seed: int,
-    ) -> None:
-        """Write exactly round(end*fps) - round(start*fps) frames of `scene` to `out_path`."""
+    ) -> Rendered:
+        """Write exactly round(end*fps) - round(start*fps) frames of `scene` to `out_path`;
+        returns the prompt the model read and the keyframe the clip started from."""
         count = clip_frames(scene, fps=fps, max_seconds=self.max_clip_seconds, by=self.model)
         seconds = clip_seconds(count / fps)
         api_size = nearest_aspect(size, self.sizes)
-        with Image.open(anchor_path(scene, anchors)) as anchor:
-            reference = _png_bytes(fit(anchor, api_size))
+        first = self._first_frame(scene, plan=plan, anchors=anchors, size=size)
+        options: dict[str, Any] = {}
+        if first is not None:
+            with Image.open(first) as keyframe:
+                reference = _png_bytes(fit(keyframe, api_size))
+            options["input_reference"] = (f"{scene['id']}.png", reference, "image/png")
         job = self._call(
             scene,
             self.client.videos.create,
@@ -191,7 +218,7 @@ class OpenAIVideo:
             prompt=scene["prompt"],
             seconds=str(seconds),
             size=f"{api_size[0]}x{api_size[1]}",
-            input_reference=(f"{scene['id']}.png", reference, "image/png"),
+            **options,
         )
         log.info("scene %s: video job %s (%d s at %dx%d)", scene["id"], job.id, seconds, *api_size)
         self._wait(scene, job)
@@ -200,6 +227,50 @@ class OpenAIVideo:
             self._call(scene, self._download, job.id, clip)
             keyframes = transition_keyframes(scene, plan["scenes"], fps=fps)
             write_scene_clip(clip, out_path, count=count, size=size, fps=fps, keyframes=keyframes)
+        return {"model_prompt": scene["prompt"], "first_frame": first or "none"}
+
+    # ------------------------------------------------------------ scene keyframes
+
+    def _first_frame(
+        self, scene: Scene, *, plan: Plan, anchors: Anchors, size: tuple[int, int]
+    ) -> str | None:
+        """The keyframe `scene` starts from (None: from text). One the anchors lack (a revised
+        plan keeps its old anchors) is drawn now, once, beside the anchors."""
+        if self.scene_keyframes is None:
+            return None
+        if scene["id"] in anchors.get("keyframes", {}):
+            return anchors["keyframes"][scene["id"]]
+        path = Path(anchors["style"]).parent / "keyframes" / f"{scene['id']}.png"
+        if path.is_file():
+            return str(path)
+        log.info("scene %s has no keyframe among the anchors: drawing it", scene["id"])
+        return self._scene_keyframe(scene, plan, anchors, size=size)
+
+    def _scene_keyframe(
+        self, scene: Scene, plan: Plan, anchors: Anchors, *, size: tuple[int, int]
+    ) -> str:
+        """`scene`'s keyframe edited from its characters' sheets (or the look) into its shot,
+        saved as anchors/keyframes/<scene>.png."""
+        still = scene_still(scene, plan, anchors, seed=0)
+        prompt = still.prompt(EDIT_PROMPT_TOKENS, rough_count)
+        image_size = nearest_aspect(size, IMAGE_SIZES)
+        references = []
+        for path in still.references:
+            with Image.open(path) as reference:
+                references.append((Path(path).name, _png_bytes(reference), "image/png"))
+        log.info("drawing scene %s's keyframe with %s", scene["id"], self.scene_keyframes)
+        reply = self._call(
+            scene,
+            self.client.images.edit,
+            model=self.scene_keyframes,
+            image=references,
+            prompt=prompt.text,
+            size=f"{image_size[0]}x{image_size[1]}",
+            n=1,
+        )
+        image = _image(reply, self.scene_keyframes, what=f"the keyframe of scene {scene['id']}")
+        folder = Path(anchors["style"]).parent / "keyframes"
+        return save_keyframe(image, folder, scene["id"], size=size)
 
     # ------------------------------------------------------------ the API
 
@@ -247,16 +318,7 @@ class OpenAIVideo:
             size=f"{size[0]}x{size[1]}",
             n=1,
         )
-        if not reply.data or not reply.data[0].b64_json:
-            raise GenerationFailedError(f"{self.keyframes} returned no image for {what}")
-        try:
-            image = Image.open(io.BytesIO(base64.b64decode(reply.data[0].b64_json)))
-            image.load()
-        except (OSError, ValueError) as error:
-            raise GenerationFailedError(
-                f"{self.keyframes} returned an unreadable image for {what}: {error}"
-            ) from error
-        return image
+        return _image(reply, self.keyframes, what=what)
 
     def _call(
         self, subject: Scene | str, method: Callable[..., Result], *args: Any, **kwargs: Any
@@ -279,6 +341,20 @@ class OpenAIVideo:
             f"{self.keyframes}): check the models and OPENAI_BASE_URL; OpenAI scheduled its "
             "video API to shut down on 2026-09-24",
         )
+
+
+def _image(reply: Any, model: str, *, what: str) -> Image.Image:
+    """The one image of an images API reply; none, or one that does not decode, is an error."""
+    if not reply.data or not reply.data[0].b64_json:
+        raise GenerationFailedError(f"{model} returned no image for {what}")
+    try:
+        image = Image.open(io.BytesIO(base64.b64decode(reply.data[0].b64_json)))
+        image.load()
+    except (OSError, ValueError) as error:
+        raise GenerationFailedError(
+            f"{model} returned an unreadable image for {what}: {error}"
+        ) from error
+    return image
 
 
 def _png_bytes(image: Image.Image) -> bytes:
