@@ -32,7 +32,7 @@ from tools.errors import BackendUnavailableError
 from tools.registry import BACKENDS, load_backend
 from tools.types import Anchors, Critic, Plan, Scene
 from tools.video.procedural_video import ProceduralVideo
-from tools.writing.template import MOOD_PALETTES, STYLE_PALETTES
+from tools.writing.styles import MOOD_PALETTES, STYLE_PALETTES
 
 HELD_OUT = 100  # plan index offset: other seeds, casts and anchors than the critic was tuned on
 FULL_PALETTES = 20

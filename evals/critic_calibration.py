@@ -26,7 +26,8 @@ from tools.shots import camera_text, make_shot, setting_text, subject
 from tools.types import Analysis, Anchors, Plan, Scene
 from tools.video.procedural_video import ProceduralVideo
 from tools.writing.storytelling import Member
-from tools.writing.template import MOOD_PALETTES, STYLE_PALETTES, character_sheet
+from tools.writing.styles import MOOD_PALETTES, STYLE_PALETTES
+from tools.writing.template import character_sheet
 
 SHOT = 1.5
 FPS = 12

@@ -11,7 +11,7 @@ from tools.llm.transformers_chat import (
     TransformersChat,
     reply_tokens,
 )
-from tools.writing.openai_writer import ScriptReply
+from tools.writing.chat_writer import ScriptReply
 
 
 @pytest.fixture(scope="module")

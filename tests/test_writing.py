@@ -10,24 +10,20 @@ from tools.errors import InvalidInputError
 from tools.listening.features import FeatureListener
 from tools.registry import load_backend
 from tools.tagging.features import FeatureTagger
-from tools.writing.directing import MOOD_EXPRESSIONS
-from tools.writing.openai_writer import user_prompt
+from tools.writing.chat_writer import user_prompt
+from tools.writing.directing import DYNAMIC_ENERGY, MOOD_EXPRESSIONS
 from tools.writing.place_words import FIGURE_SCENERY
 from tools.writing.planning import make_plan
 from tools.writing.request import COLORS, parse_request
-from tools.writing.template import (
+from tools.writing.styles import (
     CALM_MOVES,
     CONTRAST,
-    DYNAMIC_ENERGY,
     DYNAMIC_MOVES,
     MOOD_PALETTES,
     STYLE_MEDIA,
     STYLE_PALETTES,
-    TemplateWriter,
-    lab_distance,
-    min_distance,
-    style_bible,
 )
+from tools.writing.template import TemplateWriter, lab_distance, min_distance, style_bible
 
 HEX = re.compile(r"#[0-9a-f]{6}")
 REQUESTS = [

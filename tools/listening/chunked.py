@@ -22,7 +22,7 @@ from prompts import render
 from tools.errors import InvalidInputError
 from tools.llm.replies import Check, Message, Reply, StrictModel, exactly, numbering_problems
 from tools.types import Analysis, Section, Story
-from tools.writing.template import MAX_CHARACTERS
+from tools.writing.styles import MAX_CHARACTERS
 
 OVERLAP = 1e-3  # seconds a section must reach into a part to count as in it
 

@@ -18,7 +18,8 @@ from tools.shots import activities, find, name_of, setting_text
 from tools.types import Character, Plan, Scene, Setting, Shot
 from tools.writing.planning import scene_prompt
 from tools.writing.request import COLORS, MOODS, STYLES, mood_of, parse_request
-from tools.writing.template import MOOD_PALETTES, STYLE_MEDIA, style_bible
+from tools.writing.styles import MOOD_PALETTES, STYLE_MEDIA
+from tools.writing.template import style_bible
 
 COLOR_SLOTS = ("outfit", "accent", "hair")
 

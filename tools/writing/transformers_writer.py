@@ -2,12 +2,12 @@
 (spec `transformers:<hub id or folder>`, e.g. `transformers:Qwen/Qwen2.5-7B-Instruct`).
 
 The same prompts, reply schema, post-checks and bounded repair turns as the OpenAI-compatible
-writer (`tools.writing.openai_writer.ChatWriter`); only the model differs: a causal LM loaded
+writer (`tools.writing.chat_writer.ChatWriter`); only the model differs: a causal LM loaded
 with `AutoModelForCausalLM`, prompted through its chat template and decoded greedily.
 """
 
 from tools.llm.transformers_chat import MAX_NEW_TOKENS, TransformersChat
-from tools.writing.openai_writer import ChatWriter
+from tools.writing.chat_writer import ChatWriter
 
 DEFAULT_MODEL = "Qwen/Qwen2.5-3B-Instruct"
 
