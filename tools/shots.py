@@ -176,6 +176,7 @@ LOOKS: dict[str, str] = {
     "pastel": "pastel, pastels, soft pastel, vaporwave, candy colours, candy colors",
     "ink": "ink, comic, comic book, graphic novel, ink drawing, line art, pen and ink, halftone",
     "oil painting": "oil painting, oil paint, painterly, impressionist, brush strokes",
+    "lyric video": "lyric video, lyrics video, lyric-video, karaoke, lyrics on screen, sing along, sing-along, kinetic typography",
 }  # fmt: skip
 
 VOCABULARIES: dict[str, dict] = {

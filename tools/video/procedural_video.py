@@ -90,7 +90,7 @@ class ProceduralVideo:
         first, last = round(scene["start"] * fps), round(scene["end"] * fps)
         if fps <= 0 or last <= first:
             raise InvalidInputError(f"scene {scene['id']} has no frames at {fps} fps")
-        renderer = SceneRenderer(scene, plan=plan, size=size, seed=seed)
+        renderer = SceneRenderer(scene, plan=plan, size=size, seed=seed, beats=analysis["beats"])
         music = Music.from_analysis(analysis, intensity=scene["intensity"])
         keyframes = transition_keyframes(scene, plan["scenes"], fps=fps)
         grey = renderer.mode == "L"

@@ -512,6 +512,7 @@ def parse_request(text: str) -> Intent:
 
     styles = every("style")
     looks = every("look") or [look for s in styles if (look := style_look(s))]
+    looks.sort(key=lambda look: look != "lyric video")  # the words as the picture: what was asked
     actions: list[str] = []
     props: list[str] = []
     for match in matches:  # in order: an activity brings its action and what it is done with

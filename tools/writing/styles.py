@@ -207,6 +207,8 @@ LOOK_MEDIA = {
     "pastel": STYLE_MEDIA["pastel"],
     "ink": "ink drawing animation with bold outlines and halftone shading",
     "oil painting": STYLE_MEDIA["oil painting"],
+    "lyric video": "a lyric video: the sung lines in large type, lit word by word, over a calm, "
+    "softly blurred backdrop",
 }
 # The look a mood suggests when the request names none.
 MOOD_LOOKS = {

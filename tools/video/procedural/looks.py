@@ -442,6 +442,27 @@ def _weave(size: tuple[int, int], pitch: int) -> np.ndarray:
     return (0.95 + 0.04 * threads).astype(np.float32)
 
 
+class LyricVideo(Treatment):
+    """The lyric video's backdrop: the plan's scene kept calm behind the words, its art softened
+    (blurred at a quarter of the size) and the whole frame drawn towards the palette's darkest
+    colour so that the lines read over it."""
+
+    name = "lyric video"
+    DIM = 0.5
+
+    def __init__(self, *, palette: Palette, size: tuple[int, int], seed: int) -> None:
+        super().__init__(palette=palette, size=size, seed=seed)
+        self._shade = Image.new("RGB", size, palette.deep)
+
+    def layer(self, image: Image.Image) -> Image.Image:
+        rgb, alpha = _split(image)
+        small = rgb.reduce(4).filter(ImageFilter.GaussianBlur(2.5 * max(self.unit, 0.25)))
+        return _join(small.resize(rgb.size, Image.BILINEAR), alpha)
+
+    def frame(self, frame: Image.Image, pulse: Pulse, index: int) -> Image.Image:
+        return Image.blend(frame, self._shade, self.DIM)
+
+
 # ----------------------------------------------------------------------------- by name
 
 _TREATMENTS: dict[str, type[Treatment]] = {
@@ -457,6 +478,7 @@ _TREATMENTS: dict[str, type[Treatment]] = {
         Pastel,
         Ink,
         OilPainting,
+        LyricVideo,
     )
 }
 LOOK_NAMES: tuple[str, ...] = tuple(_TREATMENTS)

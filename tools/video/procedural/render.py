@@ -19,6 +19,7 @@ from tools.video.procedural.camera import Camera, framing
 from tools.video.procedural.cast import Cast, Part
 from tools.video.procedural.layers import Geometry, Layer, View, hide_covered
 from tools.video.procedural.looks import LOOK_NAMES, treatment
+from tools.video.procedural.lyric_sheet import LyricSheet
 from tools.video.procedural.music import Music, Pulse
 from tools.video.procedural.palette import RGB, Palette
 from tools.video.procedural.places import PLACES
@@ -51,7 +52,14 @@ class SceneRenderer:
     constructor, and `rendered` says what was drawn and what was drawn otherwise."""
 
     def __init__(
-        self, scene: Scene, *, plan: Plan, size: tuple[int, int], seed: int, caption: bool = True
+        self,
+        scene: Scene,
+        *,
+        plan: Plan,
+        size: tuple[int, int],
+        seed: int,
+        caption: bool = True,
+        beats: list[float] = (),  # type: ignore[assignment]
     ) -> None:
         self.size = size
         self.geometry = g = Geometry(*size)
@@ -99,7 +107,11 @@ class SceneRenderer:
             if isinstance(item, Layer):
                 item.apply(self.treatment.layer)
         hide_covered(self.items[1:], g)
-        self.captions = _captions(scene, size=size, palette=p) if caption else []
+        self.captions = (
+            _captions(scene, size=size, palette=p, look=plan_of.look, beats=list(beats))
+            if caption
+            else []
+        )
         unmet = plan_of.unmet + cast.unmet
         if name_of("move", plan_of.move) != self.camera.move_name:
             unmet.append(
@@ -121,6 +133,7 @@ class SceneRenderer:
                 "look": plan_of.look,
                 "camera": {"framing": plan_of.framing, "move": self.camera.move_name},
                 "accents": self.accents.names(),
+                **_lyric_words(self.captions),
             },
             "unmet": unmet,
         }
@@ -158,7 +171,7 @@ class SceneRenderer:
             frame = frame.point(_flash_table(self.palette.highlight, amount))
         frame = self.treatment.frame(frame, pulse, index)
         for text in self.captions:
-            text.draw(frame, at=elapsed)
+            text.draw(frame, at=elapsed, pulse=pulse)
         return frame
 
     def frames(self, music: Music, *, first: int, count: int, fps: int) -> Iterator[Image.Image]:
@@ -199,23 +212,39 @@ def _scenery(
     return scenery
 
 
-def _captions(scene: Scene, *, size: tuple[int, int], palette: Palette) -> list[Caption]:
+def _captions(
+    scene: Scene, *, size: tuple[int, int], palette: Palette, look: str, beats: list[float]
+) -> list[Caption | LyricSheet]:
     """The scene's caption over the whole clip, and each lyric line while it is sung.
 
-    Lyric lines sit low in the frame, in the song's own timing; a title that shares the clip
-    with lyrics moves up out of their way."""
+    Lyric lines sit low in the frame, in the song's own timing; in a lyric video they are the
+    picture (`LyricSheet`). A title that shares the clip with lyrics moves up out of their way."""
     colors = {"frame": size, "color": palette.highlight, "shadow": palette.deep}
     duration = scene["end"] - scene["start"]
     lines = scene.get("lyrics", [])
-    captions = [
+    captions: list[Caption | LyricSheet] = [
         Caption(line["text"], **colors, start=line["start"] - scene["start"],
                 end=line["end"] - scene["start"], y=0.88, scale=1 / 18)
         for line in lines
     ]  # fmt: skip
+    if look == "lyric video" and lines:
+        captions = [
+            LyricSheet(lines, offset=scene["start"], beats=beats, frame=size,
+                       lit=palette.highlight, shade=palette.deep)
+        ]  # fmt: skip
     title = scene.get("caption", "").strip()
     if title:
         captions.append(Caption(title, **colors, end=duration, y=0.2 if lines else 0.9))
     return captions
+
+
+def _lyric_words(captions: list[Caption | LyricSheet]) -> dict[str, str]:
+    """`lyrics_words` of `drawn` in a lyric video: whether its words light up at their own
+    times ("timed") or at times shared out by syllables ("estimated")."""
+    sheets = [c for c in captions if isinstance(c, LyricSheet)]
+    if not sheets:
+        return {}
+    return {"lyrics_words": "timed" if all(s.timed_words for s in sheets) else "estimated"}
 
 
 def _characters(scene: Scene, plan: Plan) -> dict[str, Character]:

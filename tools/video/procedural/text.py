@@ -76,8 +76,9 @@ class Caption:
         self._sprites = fades(sprite, _LEVELS)
         self.start, self.end = start, end
 
-    def draw(self, frame: Image.Image, *, at: float) -> None:
-        """Paste the caption as it is `at` seconds into the clip (faded near its ends)."""
+    def draw(self, frame: Image.Image, *, at: float, pulse: object = None) -> None:
+        """Paste the caption as it is `at` seconds into the clip (faded near its ends); it does
+        not move with the music (`pulse`)."""
         level = min(1.0, (at - self.start) / _FADE, (self.end - at) / _FADE)
         if level <= 0:
             return
