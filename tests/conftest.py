@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from loopback import is_loopback
 
+pytest_plugins = ["fake_openai"]  # the `fake_openai` fixture, for every test
+
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ.pop("OPENAI_API_KEY", None)

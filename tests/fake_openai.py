@@ -1,7 +1,9 @@
 """A fake OpenAI-compatible server for tests: scripted replies, recorded requests, loopback only.
 
 `openai` >= 3 has its own HTTP stack, so instead of patching a transport the tests point
-`OPENAI_BASE_URL` at this server. Replies are queued per path and played back in order::
+`OPENAI_BASE_URL` at this server. tests/conftest.py registers this module as a pytest plugin
+(`pytest_plugins`), so any test takes the `fake_openai` fixture as an argument without importing
+it. Replies are queued per path and played back in order::
 
     def test_something(fake_openai):
         fake_openai.enqueue("/v1/chat/completions", '{"title": "..."}')  # a chat completion

@@ -22,10 +22,9 @@ def test_the_cpu_subset_runs_the_smallest_video_model_and_the_gpu_the_profiles()
 
 def test_a_random_pipeline_is_the_configured_one(tmp_path):
     import torch
+    from tiny_models import save_tiny_ltx
 
-    from tests.test_video_diffusers import _save_ltx
-
-    _save_ltx(tmp_path / "tiny")
+    save_tiny_ltx(tmp_path / "tiny")
     pipe = bench_gpu.random_pipeline(tmp_path / "tiny", torch.bfloat16)
     assert type(pipe).__name__ == "LTXPipeline"
     counted = _measure_pipeline(str(tmp_path / "tiny"))

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from fake_openai import CHAT, chat_reply, fake_openai  # noqa: F401
+from fake_openai import CHAT, chat_reply
 from langchain_core.messages import AIMessage
 from langgraph.graph import END
 from openai_tools import tool_call_reply
@@ -194,7 +194,7 @@ def test_conversation_resumes_by_thread_id(conversation, demo_song):
 # ---------------------------------------------------------------------------- a tool-calling model
 
 
-def test_tool_calling_model_drives_the_same_tools(fake_openai, demo_song, tmp_path):  # noqa: F811
+def test_tool_calling_model_drives_the_same_tools(fake_openai, demo_song, tmp_path):
     fake_openai.enqueue(CHAT, tool_call_reply("make_video", {"request": "a dreamy video"}))
     fake_openai.enqueue(CHAT, chat_reply("Here is your dreamy video."))
     fake_openai.enqueue(
@@ -226,7 +226,7 @@ def test_tool_calling_model_drives_the_same_tools(fake_openai, demo_song, tmp_pa
     assert refused["role"] == "tool" and "error: there is no scene 's99'" in refused["content"]
 
 
-def test_unreachable_model_is_one_clear_error(fake_openai, demo_song, tmp_path):  # noqa: F811
+def test_unreachable_model_is_one_clear_error(fake_openai, demo_song, tmp_path):
     from tools.errors import TransientBackendError
 
     context = ChatContext(model="openai:fake-model", workspace=str(tmp_path), settings=SMALL)

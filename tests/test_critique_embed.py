@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 from PIL import Image
+from tiny_models import save_tiny_clip, save_tiny_dinov2, save_tiny_siglip
 
 from tools.critique.embeddings import (
     ClipCritic,
@@ -24,68 +25,16 @@ CRITIC_ENTRIES = {
     "siglip": "tools.critique.embeddings:SiglipCritic",
     "dinov2": "tools.critique.embeddings:Dinov2Critic",
 }
-SIZE = 32  # the tiny models' image size
-
-
-def byte_vocab() -> dict[str, int]:
-    """Roberta's special tokens and the 256 byte-level symbols: every text tokenizes."""
-    printable = [*range(ord("!"), ord("~") + 1), *range(0xA1, 0xAD), *range(0xAE, 0x100)]
-    shifted = [b for b in range(256) if b not in printable]
-    symbols = [chr(b) for b in printable] + [chr(256 + i) for i in range(len(shifted))]
-    return {t: i for i, t in enumerate(["<s>", "<pad>", "</s>", "<unk>", "<mask>", *symbols])}
-
-
-def tiny_tower(**extra: object) -> dict[str, object]:
-    return {
-        "hidden_size": 32,
-        "intermediate_size": 37,
-        "num_hidden_layers": 1,
-        "num_attention_heads": 2,
-        **extra,
-    }
-
-
-def save_tiny(kind: str, folder) -> None:
-    """A tiny checkpoint of `kind` with its image processor (and tokenizer) beside it."""
-    import torch
-    import transformers as tf
-
-    vocab = byte_vocab()
-    tokens = {"vocab_size": len(vocab), "pad_token_id": 1, "bos_token_id": 0, "eos_token_id": 2}
-    vision = tiny_tower(image_size=SIZE, patch_size=8)
-    torch.manual_seed(0)
-    if kind == "clip":
-        text = tiny_tower(max_position_embeddings=77, **tokens)
-        model = tf.CLIPModel(
-            tf.CLIPConfig(text_config=text, vision_config=vision, projection_dim=16)
-        )
-        processor = tf.CLIPImageProcessorPil(
-            size={"shortest_edge": SIZE}, crop_size={"height": SIZE, "width": SIZE}
-        )
-    elif kind == "siglip":
-        text = tiny_tower(max_position_embeddings=64, **tokens)
-        model = tf.SiglipModel(tf.SiglipConfig(text_config=text, vision_config=vision))
-        processor = tf.SiglipImageProcessorPil(size={"height": SIZE, "width": SIZE})
-    else:
-        model = tf.Dinov2Model(
-            tf.Dinov2Config(hidden_size=32, num_hidden_layers=1, num_attention_heads=2, mlp_ratio=2)
-        )
-        processor = tf.BitImageProcessorPil(
-            size={"shortest_edge": SIZE}, crop_size={"height": SIZE, "width": SIZE}
-        )
-    model.save_pretrained(folder)
-    processor.save_pretrained(folder)
-    if kind != "dinov2":
-        tf.RobertaTokenizer(vocab=vocab, merges=[]).save_pretrained(folder)
 
 
 CRITICS = {"clip": ClipCritic, "siglip": SiglipCritic, "dinov2": Dinov2Critic}
+BUILDERS = {"clip": save_tiny_clip, "siglip": save_tiny_siglip, "dinov2": save_tiny_dinov2}
 
 
 @pytest.fixture(scope="module", params=sorted(CRITICS))
 def critic(request, tmp_path_factory) -> EmbeddingCritic:
     folder = tmp_path_factory.mktemp(f"tiny_{request.param}")
-    save_tiny(request.param, folder)
+    BUILDERS[request.param](folder)
     return CRITICS[request.param](model=str(folder), device="cpu")
 
 
@@ -157,7 +106,7 @@ def test_bad_input_is_reported(critic, anchors):
 def test_loads_through_the_registry(monkeypatch, tmp_path):
     from tools import registry
 
-    save_tiny("dinov2", tmp_path)
+    save_tiny_dinov2(tmp_path)
     monkeypatch.setitem(
         registry.BACKENDS, "critic", {**registry.BACKENDS["critic"], **CRITIC_ENTRIES}
     )

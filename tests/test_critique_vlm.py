@@ -7,7 +7,7 @@ import logging
 
 import numpy as np
 import pytest
-from fake_openai import CHAT, error_reply, fake_openai  # noqa: F401
+from fake_openai import CHAT, error_reply
 from PIL import Image
 
 from tools.critique.vlm import VLMCritic
@@ -82,7 +82,7 @@ def decoded(part: dict) -> Image.Image:
 
 
 def test_request_labels_anchors_then_evenly_chosen_frames_and_asks_for_the_schema(
-    fake_openai,  # noqa: F811
+    fake_openai,
     anchors,
 ):
     fake_openai.enqueue(CHAT, verdict())
@@ -117,7 +117,7 @@ def test_request_labels_anchors_then_evenly_chosen_frames_and_asks_for_the_schem
     assert levels == pytest.approx([0, 80, 200], abs=2)  # frames 0, 2 and 5 of 6
 
 
-def test_a_scene_without_characters_sends_only_the_style_anchor(fake_openai, anchors):  # noqa: F811
+def test_a_scene_without_characters_sends_only_the_style_anchor(fake_openai, anchors):
     fake_openai.enqueue(CHAT, verdict(style=4, character=3))
     scores = VLMCritic(frames=3).score(clip(2), scene=scene(), plan=PLAN, anchors=anchors)
 
@@ -132,7 +132,7 @@ def test_a_scene_without_characters_sends_only_the_style_anchor(fake_openai, anc
     assert scores["overall"] == 0.75
 
 
-def test_scores_convert_to_unit_range_and_reasons_are_logged(fake_openai, anchors, caplog):  # noqa: F811
+def test_scores_convert_to_unit_range_and_reasons_are_logged(fake_openai, anchors, caplog):
     fake_openai.enqueue(CHAT, verdict(style=5, character=4, prompt=2))
     with caplog.at_level(logging.INFO, logger="tools.critique.vlm"):
         scores = VLMCritic().score(clip(), scene=scene("c1"), plan=PLAN, anchors=anchors)
@@ -147,7 +147,7 @@ def test_scores_convert_to_unit_range_and_reasons_are_logged(fake_openai, anchor
     [(5, 2, False), (2, 5, False), (3, 3, True), (5, 1, False)],
 )
 def test_the_default_threshold_is_a_three_on_style_and_character(
-    fake_openai,  # noqa: F811
+    fake_openai,
     anchors,
     style,
     character,
@@ -160,7 +160,7 @@ def test_the_default_threshold_is_a_three_on_style_and_character(
     assert (scores["overall"] >= critic.threshold) is passes
 
 
-def test_invalid_json_is_repaired(fake_openai, anchors):  # noqa: F811
+def test_invalid_json_is_repaired(fake_openai, anchors):
     fake_openai.enqueue(CHAT, "The clip looks fine to me.")
     fake_openai.enqueue(CHAT, verdict(style=4, character=4))
     scores = VLMCritic().score(clip(), scene=scene("c1"), plan=PLAN, anchors=anchors)
@@ -171,26 +171,26 @@ def test_invalid_json_is_repaired(fake_openai, anchors):  # noqa: F811
     assert "cannot be used" in second["messages"][-1]["content"]
 
 
-def test_unrepairable_replies_fail_the_generation(fake_openai, anchors):  # noqa: F811
+def test_unrepairable_replies_fail_the_generation(fake_openai, anchors):
     for score in (0, 6, 9):
         fake_openai.enqueue(CHAT, verdict(character=score))
     with pytest.raises(GenerationFailedError, match="no valid ClipVerdict in 3 tries"):
         VLMCritic().score(clip(), scene=scene("c1"), plan=PLAN, anchors=anchors)
 
 
-def test_a_rejected_key_is_backend_unavailable(fake_openai, anchors):  # noqa: F811
+def test_a_rejected_key_is_backend_unavailable(fake_openai, anchors):
     fake_openai.enqueue(CHAT, error_reply(401, "Incorrect API key provided"))
     with pytest.raises(BackendUnavailableError, match="API key was rejected"):
         VLMCritic().score(clip(), scene=scene("c1"), plan=PLAN, anchors=anchors)
 
 
-def test_a_rate_limit_is_transient(fake_openai, anchors):  # noqa: F811
+def test_a_rate_limit_is_transient(fake_openai, anchors):
     fake_openai.enqueue(CHAT, error_reply(429, "Rate limit reached"))
     with pytest.raises(TransientBackendError, match="HTTP 429"):
         VLMCritic(max_retries=0).score(clip(), scene=scene("c1"), plan=PLAN, anchors=anchors)
 
 
-def test_a_character_without_a_sheet_is_refused_before_any_request(fake_openai, anchors):  # noqa: F811
+def test_a_character_without_a_sheet_is_refused_before_any_request(fake_openai, anchors):
     del anchors["characters"]["c2"]
     with pytest.raises(InvalidInputError, match="c2 but there is no character sheet"):
         VLMCritic().score(clip(), scene=scene("c1", "c2"), plan=PLAN, anchors=anchors)
@@ -206,5 +206,5 @@ def test_bad_options_are_invalid_input(options, message):
         VLMCritic(**options)
 
 
-def test_the_threshold_can_be_set(fake_openai):  # noqa: F811
+def test_the_threshold_can_be_set(fake_openai):
     assert VLMCritic(threshold=0.75).threshold == 0.75

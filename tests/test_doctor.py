@@ -185,7 +185,7 @@ def test_a_plan_that_does_not_fit_names_the_option_that_would(capsys, flags, adv
 
 
 def test_a_local_folder_is_read_from_its_own_config(tmp_path):
-    from tiny_qwen import save_tiny_qwen_lm
+    from tiny_models import save_tiny_qwen_lm
 
     save_tiny_qwen_lm(tmp_path)
     memory = role_memory("writer", f"transformers:{tmp_path}", device="cpu")

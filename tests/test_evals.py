@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pytest
 from conftest import shared_track
-from fake_openai import CHAT, fake_openai  # noqa: F401
+from fake_openai import CHAT
 from scipy import ndimage
 
 from agent.context import Context
@@ -207,7 +207,7 @@ def tiny_video(demo_song, tmp_path_factory) -> dict:
 
 
 @pytest.mark.slow
-def test_rubric_reports_the_judge_and_the_self_review(tiny_video, fake_openai):  # noqa: F811
+def test_rubric_reports_the_judge_and_the_self_review(tiny_video, fake_openai):
     """Slow: makes a (tiny) video first."""
     marks = {"storytelling": 5, "visual_impression": 3, "emotional_consistency": 1}
     reply = {name: {"score": score, "reason": "seen"} for name, score in marks.items()}

@@ -6,7 +6,6 @@ import shutil
 import numpy as np
 import pytest
 import soundfile as sf
-from fake_openai import fake_openai  # noqa: F401
 from serving import Recorder
 
 from agent.jobs import JobStore, ProgressMeter, audio_suffix, run_make_job
@@ -58,7 +57,7 @@ def test_the_container_is_read_from_the_content(tmp_path):
 
 
 def test_a_failed_make_says_why_and_keeps_what_it_finished(
-    fake_openai,  # noqa: F811 (nothing queued: the writer's server fails)
+    fake_openai,  # nothing queued: the writer's server fails
     demo_song,
     tmp_path,
 ):

@@ -4,7 +4,7 @@ import json
 from functools import partial
 
 import pytest
-from fake_openai import CHAT, fake_openai  # noqa: F401
+from fake_openai import CHAT
 
 from agent.batch_report import cost_note, draw_contact_sheet
 from agent.context import Context
@@ -27,7 +27,7 @@ def finished_run(demo_song, tmp_path_factory):
     return root / "run"
 
 
-def test_judge_scores_the_papers_dimensions_from_the_sheet(fake_openai, finished_run):  # noqa: F811
+def test_judge_scores_the_papers_dimensions_from_the_sheet(fake_openai, finished_run):
     fake_openai.enqueue(CHAT, json.dumps(JUDGEMENT))
     options = ReviewOptions(judge="openai:gpt-4.1-mini")
     sheet = partial(draw_contact_sheet, finished_run)

@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 import soundfile as sf
-from fake_openai import CHAT, error_reply, fake_openai  # noqa: F401
+from fake_openai import CHAT, error_reply
 
 from tools.errors import BackendUnavailableError, TransientBackendError
 from tools.listening.chunked import audio_parts
@@ -92,7 +92,7 @@ def text_of(body: dict) -> str:
     return "\n".join(part["text"] for part in content if part["type"] == "text")
 
 
-def test_short_song_is_heard_whole(fake_openai):  # noqa: F811
+def test_short_song_is_heard_whole(fake_openai):
     audio, analysis = make_song([0.0, 6.0, 14.0, 20.0])
     fake_openai.enqueue(CHAT, story_json(3))
     story = OpenAIListener(MODEL).listen(audio, SR, analysis, request="a lighthouse at night")
@@ -117,7 +117,7 @@ def test_short_song_is_heard_whole(fake_openai):  # noqa: F811
     assert schema["minItems"] == schema["maxItems"] == 3
 
 
-def test_long_song_is_heard_in_parts_and_merged(fake_openai):  # noqa: F811
+def test_long_song_is_heard_in_parts_and_merged(fake_openai):
     audio, analysis = make_song([0.0, 15.0, 30.0, 42.0, 50.0])
     for numbers in ([0], [1], [2, 3]):
         fake_openai.enqueue(CHAT, notes_json(numbers))
@@ -137,7 +137,7 @@ def test_long_song_is_heard_in_parts_and_merged(fake_openai):  # noqa: F811
     assert "write exactly 4 scenes" in notes
 
 
-def test_part_notes_for_the_wrong_sections_are_repaired(fake_openai):  # noqa: F811
+def test_part_notes_for_the_wrong_sections_are_repaired(fake_openai):
     audio, analysis = make_song([0.0, 15.0, 30.0])
     fake_openai.enqueue(CHAT, notes_json([1]))
     fake_openai.enqueue(CHAT, notes_json([0]))
@@ -149,7 +149,7 @@ def test_part_notes_for_the_wrong_sections_are_repaired(fake_openai):  # noqa: F
     assert "sections must be numbered [0] in this order, got [1]" in repair
 
 
-def test_audio_model_without_structured_outputs_gets_the_schema_in_the_prompt(fake_openai):  # noqa: F811
+def test_audio_model_without_structured_outputs_gets_the_schema_in_the_prompt(fake_openai):
     audio, analysis = make_song([0.0, 10.0, 20.0])
     fake_openai.enqueue(CHAT, error_reply(400, UNSUPPORTED))
     fake_openai.enqueue(CHAT, story_json(2))
@@ -162,14 +162,14 @@ def test_audio_model_without_structured_outputs_gets_the_schema_in_the_prompt(fa
     assert len(audio_parts_of(retry)) == 1
 
 
-def test_rejected_key_is_backend_unavailable(fake_openai):  # noqa: F811
+def test_rejected_key_is_backend_unavailable(fake_openai):
     audio, analysis = make_song([0.0, 10.0])
     fake_openai.enqueue(CHAT, error_reply(403, "Project does not have access"))
     with pytest.raises(BackendUnavailableError, match="API key was rejected by"):
         OpenAIListener(MODEL).listen(audio, SR, analysis, request="")
 
 
-def test_rate_limit_is_transient(fake_openai):  # noqa: F811
+def test_rate_limit_is_transient(fake_openai):
     audio, analysis = make_song([0.0, 10.0])
     fake_openai.enqueue(CHAT, error_reply(429, "Rate limit reached"))
     with pytest.raises(TransientBackendError, match="HTTP 429"):

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 import torch
-from tiny_qwen import save_tiny_qwen2_audio
+from tiny_models import save_tiny_qwen2_audio
 
 from tools.errors import GenerationFailedError, InvalidInputError
 from tools.listening.qwen_listener import Qwen2AudioListener
@@ -19,7 +19,6 @@ FRAMES_PER_SECOND = 100  # Whisper features: hop 160 at 16 kHz
 
 @pytest.fixture(scope="module")
 def tiny_model(tmp_path_factory):
-    torch.manual_seed(0)
     return save_tiny_qwen2_audio(tmp_path_factory.mktemp("tiny-qwen2-audio"))
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 import torch
-from tiny_qwen import save_tiny_qwen_lm
+from tiny_models import save_tiny_qwen_lm
 
 from tools.llm.replies import exactly
 from tools.llm.transformers_chat import (
@@ -16,7 +16,6 @@ from tools.writing.chat_writer import ScriptReply
 
 @pytest.fixture(scope="module")
 def tiny_lm(tmp_path_factory):
-    torch.manual_seed(0)
     return save_tiny_qwen_lm(tmp_path_factory.mktemp("tiny-qwen2"))
 
 

@@ -2,8 +2,8 @@
 
 import numpy as np
 import pytest
-import torch
 from conftest import shared_track
+from tiny_models import WHISPER_WORDS, save_tiny_whisper
 
 from tools.errors import BackendUnavailableError, InvalidInputError
 from tools.lyrics.align import align_lines, repeated_runs, syllables
@@ -20,79 +20,10 @@ from tools.types import Analysis
 
 SR = 22050  # the song's rate; Whisper hears 16 kHz
 HZ = 10.0  # curve rate of the hand-made analyses
-WORDS = ["Ġla", "Ġlo", "Ġsun", "Ġsky", "Ġsea", "Ġrain", "Ġfly", "Ġhome", "Ġnight", "Ġup"]
-WHISPER_SPECIALS = [
-    "<|endoftext|>",
-    "<|startoftranscript|>",
-    "<|en|>",
-    "<|translate|>",
-    "<|transcribe|>",
-    "<|startoflm|>",
-    "<|startofprev|>",
-    "<|nospeech|>",
-    "<|notimestamps|>",
-]
-
-
-def save_tiny_whisper(folder, vocabulary: list[str] = WORDS):
-    """A tiny random WhisperForConditionalGeneration with its processor, saved to `folder`.
-
-    The vocabulary holds whole words only (by default), so even random weights decode to
-    words; the generation config has what timestamps need (the no-timestamps token,
-    alignment heads)."""
-    from tokenizers import AddedToken
-    from transformers import (
-        GenerationConfig,
-        WhisperConfig,
-        WhisperFeatureExtractor,
-        WhisperForConditionalGeneration,
-        WhisperProcessor,
-        WhisperTokenizer,
-    )
-
-    tokenizer = WhisperTokenizer(vocab={word: i for i, word in enumerate(vocabulary)}, merges=[])
-    tokenizer.add_special_tokens({"additional_special_tokens": WHISPER_SPECIALS[1:]})
-    tokenizer.add_tokens(
-        [AddedToken(f"<|{i * 0.02:.2f}|>", special=False, normalized=False) for i in range(1501)]
-    )
-    ids = {token: tokenizer.convert_tokens_to_ids(token) for token in WHISPER_SPECIALS}
-    end, start = ids["<|endoftext|>"], ids["<|startoftranscript|>"]
-    config = WhisperConfig(
-        vocab_size=len(tokenizer),
-        num_mel_bins=80,
-        encoder_layers=1,
-        decoder_layers=1,
-        d_model=16,
-        encoder_attention_heads=2,
-        decoder_attention_heads=2,
-        encoder_ffn_dim=32,
-        decoder_ffn_dim=32,
-        pad_token_id=end,
-        bos_token_id=end,
-        eos_token_id=end,
-        decoder_start_token_id=start,
-    )
-    model = WhisperForConditionalGeneration(config)
-    model.generation_config = GenerationConfig(
-        decoder_start_token_id=start,
-        no_timestamps_token_id=ids["<|notimestamps|>"],
-        is_multilingual=False,
-        alignment_heads=[[0, 0]],
-        max_length=24,
-        begin_suppress_tokens=[end],
-        suppress_tokens=[],
-        eos_token_id=end,
-        pad_token_id=end,
-    )
-    model.save_pretrained(folder)
-    processor = WhisperProcessor(WhisperFeatureExtractor(feature_size=80), tokenizer)
-    processor.save_pretrained(folder)
-    return folder
 
 
 @pytest.fixture(scope="module")
 def tiny_whisper(tmp_path_factory):
-    torch.manual_seed(0)
     return save_tiny_whisper(tmp_path_factory.mktemp("tiny-whisper"))
 
 
@@ -148,7 +79,7 @@ def test_whisper_hears_only_the_vocal_parts_and_returns_timed_lines(tiny_whisper
         assert set(line) == {"start", "end", "text"}
         assert isinstance(line["start"], float) and isinstance(line["end"], float)
         assert line["text"] == line["text"].strip() and line["text"]
-        assert set(line["text"].split()) <= {word.removeprefix("Ġ") for word in WORDS}
+        assert set(line["text"].split()) <= {word.removeprefix("Ġ") for word in WHISPER_WORDS}
         assert line["start"] <= line["end"]
         assert 4.5 <= line["start"] <= line["end"] <= 40.5 or 54.5 <= line["start"] <= 62.5
     starts = [line["start"] for line in lines]

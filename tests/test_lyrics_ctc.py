@@ -8,50 +8,15 @@ import sys
 
 import numpy as np
 import pytest
-import torch
+from tiny_models import save_tiny_wav2vec2
 
 from tools.errors import BackendUnavailableError, InvalidInputError
 from tools.lyrics.ctc_aligner import CtcAligner, forced_alignment
 from tools.registry import load_backend
 
-LETTERS = "abcdefghijklmnopqrstuvwxyz'"
-
-
-def save_tiny_wav2vec2(folder):
-    """A tiny random Wav2Vec2ForCTC with a lower-case letter vocabulary and its processor."""
-    from transformers import (
-        Wav2Vec2Config,
-        Wav2Vec2CTCTokenizer,
-        Wav2Vec2FeatureExtractor,
-        Wav2Vec2ForCTC,
-        Wav2Vec2Processor,
-    )
-
-    vocab = {"<pad>": 0, "<unk>": 1, "|": 2} | {ch: 3 + i for i, ch in enumerate(LETTERS)}
-    (folder / "vocab.json").write_text(json.dumps(vocab))
-    tokenizer = Wav2Vec2CTCTokenizer(str(folder / "vocab.json"), word_delimiter_token="|")
-    config = Wav2Vec2Config(
-        vocab_size=len(vocab),
-        hidden_size=16,
-        num_hidden_layers=1,
-        num_attention_heads=2,
-        intermediate_size=32,
-        conv_dim=(16, 16),
-        conv_stride=(5, 64),
-        conv_kernel=(10, 64),
-        num_conv_pos_embeddings=16,
-        num_conv_pos_embedding_groups=2,
-        pad_token_id=0,
-    )
-    Wav2Vec2ForCTC(config).save_pretrained(folder)
-    features = Wav2Vec2FeatureExtractor(sampling_rate=16000, return_attention_mask=False)
-    Wav2Vec2Processor(feature_extractor=features, tokenizer=tokenizer).save_pretrained(folder)
-    return folder
-
 
 @pytest.fixture(scope="module")
 def tiny_wav2vec2(tmp_path_factory):
-    torch.manual_seed(0)
     return save_tiny_wav2vec2(tmp_path_factory.mktemp("tiny-wav2vec2"))
 
 

@@ -4,7 +4,7 @@ random-weight Whisper built in the test."""
 import numpy as np
 import pytest
 import torch
-from test_lyrics import save_tiny_whisper
+from tiny_models import save_tiny_whisper
 
 from tools.errors import BackendUnavailableError
 from tools.lyrics.whisper_aligner import FRAME_S, WhisperAligner, alignment_heads, word_times

@@ -50,19 +50,19 @@ def test_installed_versions_meet_the_extra(name):
 def test_diffusers_loads_a_tiny_pipeline_in_the_dtype_asked(tmp_path):
     import torch
     from diffusers import DiffusionPipeline
-    from test_video_diffusers import _save_ltx
+    from tiny_models import save_tiny_ltx
 
-    _save_ltx(tmp_path)
+    save_tiny_ltx(tmp_path)
     pipe = DiffusionPipeline.from_pretrained(tmp_path, dtype=torch.bfloat16)
     assert pipe.transformer.dtype == torch.bfloat16 and pipe.vae.dtype == torch.bfloat16
 
 
 def test_transformers_image_features_have_a_pooler_output(tmp_path):
     import torch
-    from test_critique_embed import save_tiny
+    from tiny_models import save_tiny_clip
     from transformers import CLIPModel
 
-    save_tiny("clip", tmp_path)
+    save_tiny_clip(tmp_path)
     model = CLIPModel.from_pretrained(tmp_path)
     with torch.inference_mode():
         features = model.get_image_features(pixel_values=torch.zeros(1, 3, 32, 32))

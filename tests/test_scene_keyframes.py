@@ -16,18 +16,11 @@ import soundfile as sf
 import torch
 from PIL import Image
 from test_cli import SMALL
-from test_video_diffusers import (
-    ANALYSIS,
-    FPS,
-    SIZE,
-    _plan,
-    _save_ltx,
-    _save_pixart,
-    _scene,
-    save_tiny_kontext,
-)
+from test_video_diffusers import ANALYSIS, FPS, SIZE
+from tiny_models import save_tiny_kontext, save_tiny_ltx, save_tiny_pixart
 
 from agent.cli import main
+from tests.plans import rooftop_plan, rooftop_scene
 from tools.errors import BackendUnavailableError
 from tools.ffmpeg import video_info
 from tools.video import diffusers_video as video_diffusers
@@ -41,7 +34,7 @@ DRAW = (64, 64)  # the keyframe size: 4096 pixels with the output's aspect, mult
 @pytest.fixture(scope="module")
 def folders(tmp_path_factory):
     root = tmp_path_factory.mktemp("tiny-models")
-    _save_ltx(root / "ltx")
+    save_tiny_ltx(root / "ltx")
     save_tiny_kontext(root / "kontext")
     return root
 
@@ -61,10 +54,10 @@ def _backend(folders, **options) -> DiffusersVideo:
 def _two_scene_plan() -> dict:
     """s01 shows Mara (c1) and Tomas (c2); s02 shows nobody."""
     scenes = [
-        {**_scene("s01", 0.5, 1.0, characters=("c1", "c2")), "index": 0},
-        {**_scene("s02", 1.0, 1.5, characters=()), "index": 1},
+        {**rooftop_scene("s01", 0.5, 1.0, characters=("c1", "c2")), "index": 0},
+        {**rooftop_scene("s02", 1.0, 1.5, characters=()), "index": 1},
     ]
-    plan = _plan(scenes)
+    plan = rooftop_plan(scenes)
     plan["characters"].append(
         {
             "id": "c2",
@@ -213,7 +206,7 @@ def test_a_scene_the_anchors_lack_gets_its_keyframe_when_rendered(drawn, tmp_pat
 def test_a_scene_without_characters_is_drawn_by_the_text_to_image_model_when_given(
     folders, tmp_path, monkeypatch
 ):
-    _save_pixart(tmp_path / "pixart")
+    save_tiny_pixart(tmp_path / "pixart")
     backend = _backend(folders, keyframes=str(tmp_path / "pixart"))
     calls = _spy_on_images(monkeypatch)
     anchors = backend.anchors(_two_scene_plan(), out_dir=str(tmp_path), size=SIZE, seed=3)

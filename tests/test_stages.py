@@ -8,8 +8,7 @@ import weakref
 
 import pytest
 from test_cli import SMALL
-from test_critique_embed import save_tiny
-from test_tagging_clap import save_tiny_clap
+from tiny_models import save_tiny_clap, save_tiny_clip
 
 from agent.cli import build_parser, context_from_args, main
 from tools.critique import embeddings as critique_embed
@@ -35,7 +34,7 @@ def test_only_the_pipeline_s_roles_are_used(pipeline, ears):
 def tiny_models(tmp_path_factory):
     folder = tmp_path_factory.mktemp("models")
     save_tiny_clap(folder / "clap", fusion=False)
-    save_tiny("clip", folder / "clip")
+    save_tiny_clip(folder / "clip")
     return folder
 
 

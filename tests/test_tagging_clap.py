@@ -4,6 +4,7 @@ import sys
 
 import numpy as np
 import pytest
+from tiny_models import save_tiny_clap
 
 from tools.errors import BackendUnavailableError, InvalidInputError
 from tools.tagging.clap import ClapTagger, windows
@@ -16,57 +17,6 @@ pytest.importorskip("transformers")
 CLAP_ENTRY = "tools.tagging.clap:ClapTagger"  # the registry line this module adds
 SR = 22_050  # the song's rate: the tagger resamples to the checkpoint's 48 kHz
 DURATION = 6.0
-
-
-def byte_vocab() -> dict[str, int]:
-    """Roberta's special tokens and the 256 byte-level symbols: every text tokenizes."""
-    printable = [*range(ord("!"), ord("~") + 1), *range(0xA1, 0xAD), *range(0xAE, 0x100)]
-    shifted = [b for b in range(256) if b not in printable]
-    symbols = [chr(b) for b in printable] + [chr(256 + i) for i in range(len(shifted))]
-    return {t: i for i, t in enumerate(["<s>", "<pad>", "</s>", "<unk>", "<mask>", *symbols])}
-
-
-def save_tiny_clap(folder, *, fusion: bool) -> None:
-    """A tiny ClapModel with its processor; the feature extractor keeps its default
-    truncation ("fusion") as hub checkpoints do, so the tagger must pick it from the model."""
-    import torch
-    from transformers import (
-        ClapConfig,
-        ClapFeatureExtractor,
-        ClapModel,
-        ClapProcessor,
-        RobertaTokenizer,
-    )
-
-    vocab = byte_vocab()
-    config = ClapConfig(
-        text_config={
-            "vocab_size": len(vocab),
-            "hidden_size": 16,
-            "num_hidden_layers": 1,
-            "num_attention_heads": 2,
-            "intermediate_size": 16,
-            "max_position_embeddings": 128,
-            "pad_token_id": vocab["<pad>"],
-        },
-        audio_config={
-            "spec_size": 256,
-            "num_mel_bins": 64,
-            "window_size": 8,
-            "depths": [1, 1],
-            "num_attention_heads": [1, 1],
-            "patch_embeds_hidden_size": 8,
-            "hidden_size": 16,
-            "enable_fusion": fusion,
-        },
-        projection_dim=8,
-    )
-    torch.manual_seed(0)
-    ClapModel(config).save_pretrained(folder)
-    ClapProcessor(
-        feature_extractor=ClapFeatureExtractor(feature_size=64, max_length_s=2),
-        tokenizer=RobertaTokenizer(vocab=vocab, merges=[], model_max_length=120),
-    ).save_pretrained(folder)
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ user's folder would be; the unit tests of the frame and size mapping need no mod
 
 import functools
 import json
-import re
 import shutil
 import sys
 from dataclasses import replace
@@ -14,9 +13,9 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from tiny_models import save_tiny_kontext, save_tiny_ltx, save_tiny_pixart, save_tiny_wan
 
-from prompts import template
-from tests.plans import shot, with_shot
+from tests.plans import rooftop_plan, rooftop_scene
 from tools.errors import BackendUnavailableError, InvalidInputError
 from tools.ffmpeg import read_frames, video_info
 from tools.video.diffusers_video import (
@@ -38,253 +37,10 @@ FPS = 24
 SIZE = (64, 48)  # generated at 64x64, so the crop to the output size is exercised too
 
 
-# ---------------------------------------------------------------- tiny checkpoints
-
-
-def _tokenizer():
-    """A T5 (unigram) tokenizer whose vocabulary is every word of the prompts used here."""
-    from transformers import T5Tokenizer
-
-    texts = [
-        template(name)
-        for name in (
-            "video_negative",
-            "keyframe_negative",
-            "keyframe_style",
-            "keyframe_character",
-            "keyframe_scene_cast",
-            "keyframe_scene_look",
-        )
-    ]
-    texts.append(json.dumps(_plan([_scene()])))
-    words = sorted(set(re.findall(r"[a-z]+", " ".join(texts).lower())))
-    specials = [("<pad>", 0.0), ("</s>", 0.0), ("<unk>", 0.0)]
-    pieces = [(f"▁{w}", -1.0 - i / 1000) for i, w in enumerate(words)]
-    letters = [(c, -10.0) for c in "abcdefghijklmnopqrstuvwxyz0123456789.,:;()\"'-▁"]
-    return T5Tokenizer(vocab=specials + pieces + letters, extra_ids=0)
-
-
-def _t5_options(tokenizer) -> dict:
-    return {"vocab_size": len(tokenizer), "d_model": 32, "d_kv": 8, "d_ff": 37, "num_heads": 4}
-
-
-def _save_ltx(folder) -> None:
-    import torch
-    from diffusers import (
-        AutoencoderKLLTXVideo,
-        FlowMatchEulerDiscreteScheduler,
-        LTXPipeline,
-        LTXVideoTransformer3DModel,
-    )
-    from transformers import T5Config, T5EncoderModel
-
-    tokenizer = _tokenizer()
-    torch.manual_seed(0)
-    text_encoder = T5EncoderModel(T5Config(num_layers=2, **_t5_options(tokenizer)))
-    transformer = LTXVideoTransformer3DModel(
-        in_channels=8,
-        out_channels=8,
-        patch_size=1,
-        patch_size_t=1,
-        num_attention_heads=4,
-        attention_head_dim=8,
-        cross_attention_dim=32,
-        num_layers=1,
-        caption_channels=32,
-    )
-    # the real compression: 32x in space, 8x in time
-    vae = AutoencoderKLLTXVideo(
-        latent_channels=8,
-        block_out_channels=(8, 8, 8, 8),
-        decoder_block_out_channels=(8, 8, 8, 8),
-        layers_per_block=(1, 1, 1, 1, 1),
-        decoder_layers_per_block=(1, 1, 1, 1, 1),
-        spatio_temporal_scaling=(True, True, True, False),
-        decoder_spatio_temporal_scaling=(True, True, True, False),
-        patch_size=4,
-        patch_size_t=1,
-    )
-    pipe = LTXPipeline(
-        transformer=transformer,
-        vae=vae,
-        scheduler=FlowMatchEulerDiscreteScheduler(),
-        text_encoder=text_encoder,
-        tokenizer=tokenizer,
-    )
-    pipe.save_pretrained(folder)
-
-
-def _save_wan(folder, *, ti2v: bool = False) -> None:
-    """A tiny Wan 2.1 text-to-video pipeline, or (`ti2v`) a Wan 2.2 TI2V-like one: a 16x
-    patchified VAE with 48 latent channels and `expand_timesteps`, text and image in one."""
-    import torch
-    from diffusers import (
-        AutoencoderKLWan,
-        FlowMatchEulerDiscreteScheduler,
-        WanPipeline,
-        WanTransformer3DModel,
-    )
-    from transformers import UMT5Config, UMT5EncoderModel
-
-    tokenizer = _tokenizer()
-    torch.manual_seed(0)
-    text_encoder = UMT5EncoderModel(UMT5Config(num_layers=2, **_t5_options(tokenizer)))
-    latent = 48 if ti2v else 16
-    vae_options = {
-        "in_channels": 12,
-        "out_channels": 12,
-        "is_residual": True,
-        "patch_size": 2,
-        "latents_mean": [0.0] * latent,
-        "latents_std": [1.0] * latent,
-        "scale_factor_spatial": 16,
-    }
-    vae = AutoencoderKLWan(
-        base_dim=3,
-        z_dim=latent,
-        dim_mult=[1, 1, 1, 1],
-        num_res_blocks=1,
-        temperal_downsample=[False, True, True],
-        **(vae_options if ti2v else {}),
-    )
-    transformer = WanTransformer3DModel(
-        patch_size=(1, 2, 2),
-        num_attention_heads=2,
-        attention_head_dim=12,
-        in_channels=latent,
-        out_channels=latent,
-        text_dim=32,
-        freq_dim=256,
-        ffn_dim=32,
-        num_layers=2,
-        cross_attn_norm=True,
-        qk_norm="rms_norm_across_heads",
-        rope_max_seq_len=32,
-    )
-    pipe = WanPipeline(
-        transformer=transformer,
-        vae=vae,
-        scheduler=FlowMatchEulerDiscreteScheduler(shift=7.0),
-        text_encoder=text_encoder,
-        tokenizer=tokenizer,
-        expand_timesteps=ti2v,
-    )
-    pipe.save_pretrained(folder)
-
-
-def _save_pixart(folder) -> None:
-    """A tiny PixArt-Sigma text-to-image pipeline (256 px bins, 8x VAE) for the keyframes."""
-    import torch
-    from diffusers import (
-        AutoencoderKL,
-        DDIMScheduler,
-        PixArtSigmaPipeline,
-        PixArtTransformer2DModel,
-    )
-    from transformers import T5Config, T5EncoderModel
-
-    tokenizer = _tokenizer()
-    torch.manual_seed(0)
-    text_encoder = T5EncoderModel(T5Config(num_layers=2, **_t5_options(tokenizer)))
-    transformer = PixArtTransformer2DModel(
-        sample_size=32,
-        num_layers=1,
-        patch_size=2,
-        attention_head_dim=8,
-        num_attention_heads=3,
-        caption_channels=32,
-        in_channels=4,
-        cross_attention_dim=24,
-        out_channels=8,
-        attention_bias=True,
-        activation_fn="gelu-approximate",
-        num_embeds_ada_norm=1000,
-        norm_type="ada_norm_single",
-        norm_elementwise_affine=False,
-        norm_eps=1e-6,
-    )
-    vae = AutoencoderKL(
-        block_out_channels=(8, 8, 8, 8),
-        down_block_types=("DownEncoderBlock2D",) * 4,
-        up_block_types=("UpDecoderBlock2D",) * 4,
-        norm_num_groups=8,
-    )
-    pipe = PixArtSigmaPipeline(
-        transformer=transformer,
-        vae=vae,
-        scheduler=DDIMScheduler(),
-        text_encoder=text_encoder,
-        tokenizer=tokenizer,
-    )
-    pipe.save_pretrained(folder)
-
-
-def save_tiny_kontext(folder) -> None:
-    """A tiny FLUX.1 Kontext image-editing pipeline (diffusers' own test components, with an
-    8x VAE, a CLIP tokenizer over byte symbols and the T5 tokenizer of these prompts)."""
-    import torch
-    from diffusers import (
-        AutoencoderKL,
-        FlowMatchEulerDiscreteScheduler,
-        FluxKontextPipeline,
-        FluxTransformer2DModel,
-    )
-    from transformers import CLIPTextConfig, CLIPTextModel, CLIPTokenizer, T5Config, T5EncoderModel
-
-    symbols = [chr(c) for c in range(ord("!"), ord("~") + 1)]
-    specials = ["<|startoftext|>", "<|endoftext|>"]
-    vocab = {t: i for i, t in enumerate([*specials, *symbols, *[f"{c}</w>" for c in symbols]])}
-    t5_tokenizer = _tokenizer()
-    t5_tokenizer.model_max_length = 128  # FLUX: 512; shorter here, for speed
-    torch.manual_seed(0)
-    pipe = FluxKontextPipeline(
-        scheduler=FlowMatchEulerDiscreteScheduler(),
-        vae=AutoencoderKL(
-            block_out_channels=(4, 4, 4, 4),
-            down_block_types=("DownEncoderBlock2D",) * 4,
-            up_block_types=("UpDecoderBlock2D",) * 4,
-            latent_channels=1,
-            norm_num_groups=1,
-            use_quant_conv=False,
-            use_post_quant_conv=False,
-            shift_factor=0.0609,
-            scaling_factor=1.5035,
-        ),
-        text_encoder=CLIPTextModel(
-            CLIPTextConfig(
-                vocab_size=len(vocab),
-                bos_token_id=0,
-                eos_token_id=1,
-                pad_token_id=1,
-                hidden_size=32,
-                intermediate_size=37,
-                num_attention_heads=4,
-                num_hidden_layers=1,
-                projection_dim=32,
-            )
-        ),
-        tokenizer=CLIPTokenizer(vocab=vocab, merges=[], model_max_length=77),
-        text_encoder_2=T5EncoderModel(T5Config(num_layers=1, **_t5_options(t5_tokenizer))),
-        tokenizer_2=t5_tokenizer,
-        transformer=FluxTransformer2DModel(
-            patch_size=1,
-            in_channels=4,
-            num_layers=1,
-            num_single_layers=1,
-            attention_head_dim=16,
-            num_attention_heads=2,
-            joint_attention_dim=32,
-            pooled_projection_dim=32,
-            axes_dims_rope=[4, 4, 8],
-        ),
-    )
-    pipe.save_pretrained(folder)
-
-
 @pytest.fixture(scope="module")
 def ltx_folder(tmp_path_factory):
     folder = tmp_path_factory.mktemp("tiny-ltx")
-    _save_ltx(folder)
+    save_tiny_ltx(folder)
     return folder
 
 
@@ -297,78 +53,15 @@ def ltx(ltx_folder) -> DiffusersVideo:
 def wan_ti2v(tmp_path_factory) -> DiffusersVideo:
     pytest.importorskip("ftfy", reason="diffusers' Wan image-to-video pipeline needs ftfy")
     folder = tmp_path_factory.mktemp("tiny-wan-ti2v")
-    _save_wan(folder, ti2v=True)
+    save_tiny_wan(folder, ti2v=True)
     return DiffusersVideo(model=str(folder), device="cpu", steps=2, pixels=64 * 64)
 
 
 @pytest.fixture(scope="module")
 def wan(tmp_path_factory) -> DiffusersVideo:
     folder = tmp_path_factory.mktemp("tiny-wan")
-    _save_wan(folder)
+    save_tiny_wan(folder)
     return DiffusersVideo(model=str(folder), device="cpu", steps=2, pixels=64 * 64)
-
-
-# ---------------------------------------------------------------- a hand-made plan
-
-
-def _scene(sid="s01", start=1.0, end=1.75, characters=("c1",)) -> dict:
-    the_shot = shot(
-        "rooftop",
-        time="night",
-        subjects=[(c, "walk", "calm") for c in characters],
-        description="the astronaut walks",
-        framing="wide",
-        move="slow push-in",
-    )
-    return with_shot(
-        {
-            "id": sid,
-            "index": 0,
-            "start": start,
-            "end": end,
-            "section": 0,
-            "section_label": "verse",
-            "setting": "a rooftop in a neon city at night",
-            "description": "the astronaut walks",
-            "camera": "wide shot, slow push-in",
-            "characters": list(characters),
-            "intensity": 0.5,
-            "prompt": (
-                "the lone astronaut walks on a rooftop in a neon city at night. "
-                "Mara (c1): a lone astronaut in a white suit with an orange visor. "
-                "Style: flat vector animation, deep indigo palette"
-            ),
-            "transition_in": "cut",
-        },
-        the_shot,
-    )
-
-
-def _plan(scenes) -> dict:
-    return {
-        "request": "a lonely space song",
-        "title": "Rooftop",
-        "story": "an astronaut walks a rooftop",
-        "writer": "template",
-        "bible": {
-            "medium": "flat vector animation",
-            "palette": ["#101020", "#202040", "#404080", "#e0a030", "#f0f0e0"],
-            "lighting": "neon rim light",
-            "camera": "slow",
-            "mood": "dreamy",
-            "text": "flat vector animation, deep indigo palette, neon rim light",
-        },
-        "characters": [
-            {
-                "id": "c1",
-                "name": "Mara",
-                "figure": "astronaut",
-                "description": "a lone astronaut in a white suit with an orange visor",
-                "colors": {"skin": "#c08060", "hair": "#000000", "outfit": "#ffffff"},
-            }
-        ],
-        "scenes": scenes,
-    }
 
 
 ANALYSIS = {"path": "song.wav", "duration": 10.0, "tempo": 120.0, "beats": [], "downbeats": []}
@@ -378,7 +71,7 @@ def _render(backend, scene, tmp_path, anchors, *, seed=7, name="clip.mp4") -> st
     path = str(tmp_path / name)
     backend.render(
         scene,
-        plan=_plan([scene]),
+        plan=rooftop_plan([scene]),
         analysis=ANALYSIS,
         anchors=anchors,
         out_path=path,
@@ -483,7 +176,7 @@ def test_image_to_video_only_checkpoint_needs_a_keyframes_model(tmp_path):
 def ltx_anchors(ltx, tmp_path_factory) -> dict:
     """Keyframes drawn by the tiny LTX model itself (no text-to-image model configured)."""
     out_dir = tmp_path_factory.mktemp("anchors")
-    return ltx.anchors(_plan([_scene()]), out_dir=str(out_dir), size=SIZE, seed=3)
+    return ltx.anchors(rooftop_plan([rooftop_scene()]), out_dir=str(out_dir), size=SIZE, seed=3)
 
 
 def test_ltx_anchors_are_first_frames_of_its_own_renders(ltx_anchors):
@@ -498,7 +191,7 @@ def test_ltx_clip_without_scene_keyframes_starts_from_text_with_exact_frames(
     ltx, ltx_anchors, tmp_path
 ):
     assert "keyframes" not in ltx_anchors
-    path = _render(ltx, _scene(), tmp_path, ltx_anchors)
+    path = _render(ltx, rooftop_scene(), tmp_path, ltx_anchors)
     assert type(ltx._active).__name__ == "LTXPipeline"  # no character sheet as first frame
     info = video_info(path)
     assert (info.width, info.height, info.frames) == (*SIZE, 18)  # round(1.75*24) - round(1*24)
@@ -507,7 +200,7 @@ def test_ltx_clip_without_scene_keyframes_starts_from_text_with_exact_frames(
 
 
 def test_ltx_same_seed_same_clip(ltx, ltx_anchors, tmp_path):
-    scene, anchors = _scene(characters=()), ltx_anchors
+    scene, anchors = rooftop_scene(characters=()), ltx_anchors
     first = read_frames(_render(ltx, scene, tmp_path, anchors, name="a.mp4"), count=3)
     again = read_frames(_render(ltx, scene, tmp_path, anchors, name="b.mp4"), count=3)
     other = read_frames(_render(ltx, scene, tmp_path, anchors, seed=8, name="c.mp4"), count=3)
@@ -517,12 +210,12 @@ def test_ltx_same_seed_same_clip(ltx, ltx_anchors, tmp_path):
 
 def test_scene_longer_than_a_clip_is_refused(ltx, tmp_path):
     with pytest.raises(InvalidInputError, match="at most 5.04 s"):
-        _render(ltx, _scene(start=0.0, end=6.0), tmp_path, {"style": "", "characters": {}})
+        _render(ltx, rooftop_scene(start=0.0, end=6.0), tmp_path, {"style": "", "characters": {}})
 
 
 def test_wan_text_to_video_clip(wan, tmp_path):
     assert wan.family.i2v is None and wan.max_clip_seconds == pytest.approx(81 / 16)
-    scene = _scene(start=0.5, end=1.0)
+    scene = rooftop_scene(start=0.5, end=1.0)
     path = _render(wan, scene, tmp_path, {"style": "unused.png", "characters": {}})
     info = video_info(path)
     assert (info.width, info.height, info.frames) == (*SIZE, 12)
@@ -531,7 +224,7 @@ def test_wan_text_to_video_clip(wan, tmp_path):
 def test_keyframes_come_from_the_text_to_image_model(ltx_folder, tmp_path):
     from PIL import Image
 
-    _save_pixart(tmp_path / "tiny-pixart")
+    save_tiny_pixart(tmp_path / "tiny-pixart")
     backend = DiffusersVideo(
         model=str(ltx_folder),
         device="cpu",
@@ -539,7 +232,9 @@ def test_keyframes_come_from_the_text_to_image_model(ltx_folder, tmp_path):
         steps=2,
         pixels=64 * 64,
     )
-    anchors = backend.anchors(_plan([_scene()]), out_dir=str(tmp_path), size=SIZE, seed=3)
+    anchors = backend.anchors(
+        rooftop_plan([rooftop_scene()]), out_dir=str(tmp_path), size=SIZE, seed=3
+    )
     assert not backend._pipes  # the video model was not needed for the keyframes
     assert "keyframes" not in anchors  # LTX renders from text: no scene keyframes to draw
     assert Image.open(anchors["characters"]["c1"]).size == SIZE
@@ -562,11 +257,11 @@ def test_wan_ti2v_scene_keyframe_then_image_to_video_clip(wan_ti2v, tmp_path):
         keyframe_steps=2,
         pixels=64 * 64,
     )
-    scene = _scene(start=0.5, end=1.0)
-    anchors = backend.anchors(_plan([scene]), out_dir=str(tmp_path), size=SIZE, seed=3)
+    scene = rooftop_scene(start=0.5, end=1.0)
+    anchors = backend.anchors(rooftop_plan([scene]), out_dir=str(tmp_path), size=SIZE, seed=3)
     sent = backend.render(
         scene,
-        plan=_plan([scene]),
+        plan=rooftop_plan([scene]),
         analysis=ANALYSIS,
         anchors=anchors,
         out_path=str(tmp_path / "clip.mp4"),
@@ -586,8 +281,8 @@ def test_wan_ti2v_scene_keyframe_then_image_to_video_clip(wan_ti2v, tmp_path):
 
 def test_ltx_clip_returns_the_prompt_it_read(ltx, ltx_anchors, tmp_path):
     sent = ltx.render(
-        _scene(),
-        plan=_plan([_scene()]),
+        rooftop_scene(),
+        plan=rooftop_plan([rooftop_scene()]),
         analysis=ANALYSIS,
         anchors=ltx_anchors,
         out_path=str(tmp_path / "p.mp4"),
@@ -604,8 +299,8 @@ def test_ltx_clip_returns_the_prompt_it_read(ltx, ltx_anchors, tmp_path):
 def test_a_prompt_over_the_budget_is_cut_and_said(ltx, ltx_anchors, tmp_path, monkeypatch, caplog):
     from tools.critique.pixels import strengthen_prompt
 
-    scene = _scene()
-    plan = _plan([scene])
+    scene = rooftop_scene()
+    plan = rooftop_plan([scene])
     retry = strengthen_prompt(scene["prompt"], scores={"style": 0.0}, plan=plan, scene=scene)
     monkeypatch.setattr(ltx, "family", replace(LTX, max_tokens=48))
     with caplog.at_level("WARNING", logger="tools.video.diffusers_video"):

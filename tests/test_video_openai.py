@@ -20,7 +20,6 @@ from fake_openai import (
     Reply,
     VideoJobs,
     error_reply,
-    fake_openai,  # noqa: F401
     image_reply,
     video_job_reply,
 )
@@ -152,7 +151,7 @@ def _plan(scenes, characters=None) -> dict:
 
 
 @pytest.fixture
-def fake(fake_openai):  # noqa: F811
+def fake(fake_openai):
     """The fake OpenAI server, with OPENAI_BASE_URL and OPENAI_API_KEY pointing at it."""
     return fake_openai
 

@@ -4,7 +4,7 @@ and server errors mapped to the project's exceptions."""
 import json
 
 import pytest
-from fake_openai import CHAT, Reply, error_reply, fake_openai  # noqa: F401
+from fake_openai import CHAT, Reply, error_reply
 
 from tools import shots
 from tools.errors import (
@@ -147,7 +147,7 @@ def shot_reply(
 
 
 @pytest.fixture
-def writer(fake_openai):  # noqa: F811
+def writer(fake_openai):
     return OpenAIWriter(MODEL)
 
 
@@ -156,7 +156,7 @@ def write(writer: OpenAIWriter, **options):
     return writer.write(analysis=make_analysis(), **options)
 
 
-def test_valid_reply_becomes_a_script(writer, fake_openai):  # noqa: F811
+def test_valid_reply_becomes_a_script(writer, fake_openai):
     fake_openai.enqueue(CHAT, script_json())
     script = write(writer, tags=make_tags(3))
 
@@ -173,7 +173,7 @@ def test_valid_reply_becomes_a_script(writer, fake_openai):  # noqa: F811
     assert script["sections"][1]["camera"] == "orbit"
 
 
-def test_the_reply_shots_round_trip_in_the_names_of_shots(writer, fake_openai):  # noqa: F811
+def test_the_reply_shots_round_trip_in_the_names_of_shots(writer, fake_openai):
     fake_openai.enqueue(CHAT, script_json())
     script = write(writer)
 
@@ -203,7 +203,7 @@ def test_the_reply_shots_round_trip_in_the_names_of_shots(writer, fake_openai): 
     assert performance["props"] == ["microphone"]
 
 
-def test_the_schema_asks_for_shots_and_the_prompt_offers_the_names(writer, fake_openai):  # noqa: F811
+def test_the_schema_asks_for_shots_and_the_prompt_offers_the_names(writer, fake_openai):
     fake_openai.enqueue(CHAT, script_json())
     write(writer, lyrics=[{"start": 21.0, "end": 24.0, "text": "la la la"}])
 
@@ -223,7 +223,7 @@ def test_the_schema_asks_for_shots_and_the_prompt_offers_the_names(writer, fake_
     assert "verse: 10.0-20.0 s, energy 0.50 (medium), dramatic role: tension\n" in user["content"]
 
 
-def test_the_prompt_lists_what_the_request_names(writer, fake_openai):  # noqa: F811
+def test_the_prompt_lists_what_the_request_names(writer, fake_openai):
     fake_openai.enqueue(CHAT, script_json())
     write(writer, request="two friends fishing on a lake at sunset, watercolor")
 
@@ -234,7 +234,7 @@ def test_the_prompt_lists_what_the_request_names(writer, fake_openai):  # noqa: 
     ) in prompt
 
 
-def test_unknown_characters_in_shots_are_repaired(writer, fake_openai):  # noqa: F811
+def test_unknown_characters_in_shots_are_repaired(writer, fake_openai):
     bad = json.loads(script_json())
     bad["sections"][2]["performance"]["subjects"][0]["character"] = "c7"
     fake_openai.enqueue(CHAT, json.dumps(bad))
@@ -245,7 +245,7 @@ def test_unknown_characters_in_shots_are_repaired(writer, fake_openai):  # noqa:
     assert "sections[2].performance.subjects names ['c7']" in repair
 
 
-def test_request_carries_schema_sections_tags_and_request(writer, fake_openai):  # noqa: F811
+def test_request_carries_schema_sections_tags_and_request(writer, fake_openai):
     fake_openai.enqueue(CHAT, script_json())
     write(writer, tags=make_tags(3))
 
@@ -267,7 +267,7 @@ def test_request_carries_schema_sections_tags_and_request(writer, fake_openai): 
     assert "courier" not in prompt  # no story in pipeline 1
 
 
-def test_story_reaches_the_prompt(writer, fake_openai):  # noqa: F811
+def test_story_reaches_the_prompt(writer, fake_openai):
     fake_openai.enqueue(CHAT, script_json())
     write(writer, story=make_story(3))
 
@@ -276,7 +276,7 @@ def test_story_reaches_the_prompt(writer, fake_openai):  # noqa: F811
     assert "section 1: story scene 1" in prompt
 
 
-def test_invalid_json_is_repaired(writer, fake_openai):  # noqa: F811
+def test_invalid_json_is_repaired(writer, fake_openai):
     fake_openai.enqueue(CHAT, '{"title": "Neon')
     fake_openai.enqueue(CHAT, script_json())
     script = write(writer)
@@ -289,7 +289,7 @@ def test_invalid_json_is_repaired(writer, fake_openai):  # noqa: F811
     assert repair["role"] == "user" and "Invalid JSON" in repair["content"]
 
 
-def test_schema_errors_and_post_checks_are_repaired(writer, fake_openai):  # noqa: F811
+def test_schema_errors_and_post_checks_are_repaired(writer, fake_openai):
     bad = json.loads(script_json())
     bad["bible"]["palette"][2]["hex"] = "grey"
     bad["sections"][1]["shot"]["subjects"][0]["character"] = "c9"
@@ -304,7 +304,7 @@ def test_schema_errors_and_post_checks_are_repaired(writer, fake_openai):  # noq
     assert "['c9']" in repairs[1] and "not on the character sheet" in repairs[1]
 
 
-def test_wrong_section_count_and_order_are_repaired(writer, fake_openai):  # noqa: F811
+def test_wrong_section_count_and_order_are_repaired(writer, fake_openai):
     shuffled = json.loads(script_json())
     shuffled["sections"][0]["section"] = 2
     fake_openai.enqueue(CHAT, script_json(n=2))
@@ -317,7 +317,7 @@ def test_wrong_section_count_and_order_are_repaired(writer, fake_openai):  # noq
     assert "sections must be numbered [0, 1, 2]" in repairs[1]
 
 
-def test_outfit_lost_in_the_palette_is_repaired(writer, fake_openai):  # noqa: F811
+def test_outfit_lost_in_the_palette_is_repaired(writer, fake_openai):
     clash = json.loads(script_json())
     clash["characters"][0]["colors"]["outfit"] = "#5b7084"  # the palette's mid grey
     fake_openai.enqueue(CHAT, json.dumps(clash))
@@ -327,7 +327,7 @@ def test_outfit_lost_in_the_palette_is_repaired(writer, fake_openai):  # noqa: F
     assert "outfit #5b7084 of c1" in fake_openai.bodies()[1]["messages"][-1]["content"]
 
 
-def test_persistent_invalid_output_fails_after_the_bound(writer, fake_openai):  # noqa: F811
+def test_persistent_invalid_output_fails_after_the_bound(writer, fake_openai):
     for _ in range(3):
         fake_openai.enqueue(CHAT, "I'd love to help with your video!")
     with pytest.raises(GenerationFailedError, match=f"{MODEL} at .* no valid ScriptReply in 3"):
@@ -335,20 +335,20 @@ def test_persistent_invalid_output_fails_after_the_bound(writer, fake_openai):  
     assert len(fake_openai.requests) == 3
 
 
-def test_rejected_key_is_backend_unavailable(writer, fake_openai):  # noqa: F811
+def test_rejected_key_is_backend_unavailable(writer, fake_openai):
     fake_openai.enqueue(CHAT, error_reply(401, "Incorrect API key provided"))
     with pytest.raises(BackendUnavailableError, match="API key was rejected by http://127.0.0.1"):
         write(writer)
     assert len(fake_openai.requests) == 1  # no retries
 
 
-def test_unknown_model_is_backend_unavailable(writer, fake_openai):  # noqa: F811
+def test_unknown_model_is_backend_unavailable(writer, fake_openai):
     fake_openai.enqueue(CHAT, error_reply(404, "The model does not exist", code="model_not_found"))
     with pytest.raises(BackendUnavailableError, match="model 'gpt-4.1-mini' was not found"):
         write(writer)
 
 
-def test_rate_limit_is_transient_after_the_clients_retries(writer, fake_openai):  # noqa: F811
+def test_rate_limit_is_transient_after_the_clients_retries(writer, fake_openai):
     for _ in range(3):
         fake_openai.enqueue(CHAT, error_reply(429, "Rate limit reached", headers=FAST_RETRY))
     with pytest.raises(TransientBackendError, match="HTTP 429"):
@@ -356,13 +356,13 @@ def test_rate_limit_is_transient_after_the_clients_retries(writer, fake_openai):
     assert len(fake_openai.requests) == 3  # the first try and two retries by the client
 
 
-def test_server_error_is_retried_by_the_client(writer, fake_openai):  # noqa: F811
+def test_server_error_is_retried_by_the_client(writer, fake_openai):
     fake_openai.enqueue(CHAT, error_reply(500, "boom", headers=FAST_RETRY))
     fake_openai.enqueue(CHAT, script_json())
     assert write(writer)["title"] == "Neon Tide"
 
 
-def test_exhausted_quota_is_not_transient(writer, fake_openai):  # noqa: F811
+def test_exhausted_quota_is_not_transient(writer, fake_openai):
     for _ in range(3):
         fake_openai.enqueue(
             CHAT, error_reply(429, "quota", code="insufficient_quota", headers=FAST_RETRY)
@@ -371,13 +371,13 @@ def test_exhausted_quota_is_not_transient(writer, fake_openai):  # noqa: F811
         write(writer)
 
 
-def test_song_without_sections_is_invalid_input(writer, fake_openai):  # noqa: F811
+def test_song_without_sections_is_invalid_input(writer, fake_openai):
     with pytest.raises(InvalidInputError):
         writer.write(analysis=make_analysis(()), tags=None, story=None, request="")
     assert fake_openai.requests == []
 
 
-def test_fake_server_answers_unscripted_paths_with_501(fake_openai):  # noqa: F811
+def test_fake_server_answers_unscripted_paths_with_501(fake_openai):
     fake_openai.enqueue("/v1/videos", Reply(status=201, body={"id": "video_1"}))
     assert fake_openai.pending() == 1
     writer = OpenAIWriter(MODEL)
@@ -386,7 +386,7 @@ def test_fake_server_answers_unscripted_paths_with_501(fake_openai):  # noqa: F8
     assert fake_openai.pending("/v1/videos") == 1
 
 
-def test_script_plans_with_the_bible_in_every_prompt(writer, fake_openai):  # noqa: F811
+def test_script_plans_with_the_bible_in_every_prompt(writer, fake_openai):
     fake_openai.enqueue(CHAT, script_json())
     analysis = make_analysis()
     script = writer.write(analysis=analysis, tags=None, story=None, request="")

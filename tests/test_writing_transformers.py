@@ -6,7 +6,7 @@ import sys
 import pytest
 import torch
 from analyses import make_analysis
-from tiny_qwen import save_tiny_qwen_lm
+from tiny_models import save_tiny_qwen_lm
 
 from tools.errors import BackendUnavailableError, GenerationFailedError
 from tools.llm.replies import REPAIR_TURNS
@@ -19,7 +19,6 @@ REQUEST = "a lonely astronaut in a neon city"
 
 @pytest.fixture(scope="module")
 def tiny_lm(tmp_path_factory):
-    torch.manual_seed(0)
     return save_tiny_qwen_lm(tmp_path_factory.mktemp("tiny-qwen2"))
 
 
