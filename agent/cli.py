@@ -1,26 +1,24 @@
-"""`sound2sight`: make, demo and analyze from the command line."""
+"""`sound2sight`: make, demo and analyze from the command line.
+
+The commands' modules are imported when the parser is built or the command runs, not with this
+module: the clip renderer's worker processes import it as their main module (multiprocessing's
+spawn), and need none of it.
+"""
 
 import argparse
 import json
 import sys
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from agent.batch import add_batch_command
-from agent.cli_backends import add_backends_command
-from agent.cli_chat import add_chat_commands
-from agent.cli_slack import add_slack_command
-from agent.cli_telegram import add_telegram_command
-from agent.context import Context
-from agent.doctor import add_doctor_command
-from agent.options import add_max_duration_option, add_video_options, data_dir, run_settings
-from agent.progress import Progress
-from agent.runner import check_run_dir, default_run_dir, make_video, resumed_context
-from tools.errors import InvalidInputError, Sound2SightError
-from tools.registry import DEFAULTS
+if TYPE_CHECKING:
+    from agent.context import Context
 
 
 def main(argv: list[str] | None = None) -> int:
+    from tools.errors import Sound2SightError
+
     args = build_parser().parse_args(argv)
     try:
         return args.command(args)
@@ -38,6 +36,15 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from agent.batch import add_batch_command
+    from agent.cli_backends import add_backends_command
+    from agent.cli_chat import add_chat_commands
+    from agent.cli_slack import add_slack_command
+    from agent.cli_telegram import add_telegram_command
+    from agent.doctor import add_doctor_command
+    from agent.options import add_max_duration_option
+    from tools.registry import DEFAULTS
+
     parser = argparse.ArgumentParser(
         prog="sound2sight", description="Turn a song into an AI-authored music video."
     )
@@ -86,6 +93,8 @@ def _version() -> str:
 
 
 def _add_run_options(p: argparse.ArgumentParser) -> None:
+    from agent.options import add_video_options
+
     add_video_options(p)
     p.add_argument("--run-dir", help="folder for every artifact (default runs/<song>-<time>)")
     p.add_argument("--resume", action="store_true", help="finish the run in --run-dir")
@@ -95,9 +104,13 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
 
 
-def context_from_args(args: argparse.Namespace, *, song: str, output: str | None) -> Context:
+def context_from_args(args: argparse.Namespace, *, song: str, output: str | None) -> "Context":
     """CLI flag > config file > defaults; to resume, the run's own settings under the flags.
     The run folder must suit the run: new or empty, or a run to resume or start over."""
+    from agent.context import Context
+    from agent.options import data_dir, run_settings
+    from agent.runner import check_run_dir, default_run_dir, resumed_context
+
     values = run_settings(args)
     run_dir = (
         args.run_dir or values.get("run_dir") or default_run_dir(song, root=str(data_dir(args)))
@@ -127,7 +140,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return _run(str(song), args.request, ctx, args)
 
 
-def _run(song: str, request: str, ctx: Context, args: argparse.Namespace) -> int:
+def _run(song: str, request: str, ctx: "Context", args: argparse.Namespace) -> int:
+    from agent.progress import Progress
+    from agent.runner import make_video
+
     progress = Progress(enabled=not args.quiet)
     resume = args.resume and not args.force
     final = make_video(song, request, ctx, resume=resume, force=args.force, on_event=progress)
@@ -139,6 +155,7 @@ def _run(song: str, request: str, ctx: Context, args: argparse.Namespace) -> int
 def cmd_analyze(args: argparse.Namespace) -> int:
     from tools.audio.analysis import analyze_audio
     from tools.audio.loading import MAX_DURATION, load_audio
+    from tools.errors import InvalidInputError
     from tools.registry import load_backend
 
     limit = MAX_DURATION if args.max_duration is None else args.max_duration

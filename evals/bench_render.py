@@ -1,9 +1,9 @@
 """Speed of the procedural renderer against ffmpeg encoding a test pattern.
 
 Renders ~20 s of a typical plan (seven shots: places, weather, two characters doing different
-things with props, captions, every kind of camera move) at 1280x720 24 fps through
-`ProceduralVideo.render`, in one look (`--look`, flat by default), then times ffmpeg encoding the
-same duration of `testsrc2` with libx264 veryfast, in the same run, and prints the ratio.
+things with props, captions, every kind of camera move) at 1280x720 24 fps through `draw_clip`
+in this process, in one look (`--look`, flat by default), then times ffmpeg encoding the same
+duration of `testsrc2` with libx264 veryfast, in the same run, and prints the ratio.
 
     python -m evals.bench_render [--seconds 20] [--size 1280x720] [--fps 24] [--look flat]
 """
@@ -22,7 +22,8 @@ from pathlib import Path
 from tools.ffmpeg import ffmpeg_exe, video_info
 from tools.shots import LOOKS, camera_text, make_shot, setting_text, subject
 from tools.types import Analysis, Character, Plan, Scene
-from tools.video.procedural_video import ProceduralVideo
+from tools.video.procedural.render import still
+from tools.video.procedural_video import draw_clip
 
 _SCENES = [  # place, time, weather, move, cast (id, action, expression), props, caption
     ("rooftop", "night", "rain", "slow push-in", [("c1", "walk", "sad")], ["umbrella"],
@@ -165,17 +166,18 @@ def _timed(out: list[Timing]) -> Iterator[None]:
 def time_render(
     plan: Plan, analysis: Analysis, *, folder: Path, size: tuple[int, int], fps: int
 ) -> Timing:
-    """Time to render and encode every scene of the plan (the anchors are made first, untimed)."""
-    backend = ProceduralVideo()
-    anchors = backend.anchors(plan, out_dir=str(folder), size=size, seed=0)
+    """Time to render and encode every scene of the plan in this process (`draw_clip`, what
+    `ProceduralVideo.render` runs in a worker), its CPU counted; a still of every scene is drawn
+    first, untimed, as the anchors are before the clips of a video."""
+    for scene in plan["scenes"]:
+        still(scene, plan=plan, size=size, seed=0)
     timings: list[Timing] = []
     with _timed(timings):
         for scene in plan["scenes"]:
-            backend.render(
+            draw_clip(
                 scene,
                 plan=plan,
                 analysis=analysis,
-                anchors=anchors,
                 out_path=str(folder / f"{scene['id']}.mp4"),
                 size=size,
                 fps=fps,

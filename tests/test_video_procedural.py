@@ -1,5 +1,6 @@
 """The offline procedural video backend, and the ffmpeg helpers it writes and reads through."""
 
+import multiprocessing
 import os
 import resource
 from itertools import combinations
@@ -10,13 +11,14 @@ from PIL import Image
 
 from evals.bench_render import sample_analysis, sample_plan
 from tests.plans import shot, with_shot
+from tools.critique.pixels import CRITIQUE_FRAMES
 from tools.errors import GenerationFailedError, InvalidInputError
-from tools.ffmpeg import frame_writer, read_frames, video_info
+from tools.ffmpeg import frame_writer, read_frames, spread_indices, video_info
 from tools.video.procedural.camera import camera_move
 from tools.video.procedural.music import Music
 from tools.video.procedural.palette import hex_rgb
 from tools.video.procedural.render import SceneRenderer
-from tools.video.procedural_video import ProceduralVideo
+from tools.video.procedural_video import ProceduralVideo, draw_clip
 
 SIZE, FPS = (256, 144), 12
 SETTINGS = [  # (place, time, weather)
@@ -76,6 +78,13 @@ def render(tmp_path, plan, analysis, anchors, scene, *, seed=1, size=SIZE, name=
     return out
 
 
+def draw_here(tmp_path, plan, analysis, scene, *, size=SIZE, name="clip.mp4") -> str:
+    """The clip drawn in this process (`render` draws it in a worker process)."""
+    out = str(tmp_path / name)
+    draw_clip(scene, plan=plan, analysis=analysis, out_path=out, size=size, fps=FPS, seed=1)
+    return out
+
+
 def still(plan, scene, *, seed=1, t=1.0, analysis=None):
     renderer = SceneRenderer(scene, plan=plan, size=SIZE, seed=seed)
     music = Music.from_analysis(analysis, intensity=0.8) if analysis else Music.still(intensity=0.5)
@@ -120,6 +129,48 @@ def test_same_seed_same_clip(tmp_path, plan, analysis, anchors):
     a = read_frames(render(tmp_path, plan, analysis, anchors, scene, name="a.mp4"), count=4)
     b = read_frames(render(tmp_path, plan, analysis, anchors, scene, name="b.mp4"), count=4)
     assert all(np.array_equal(x, y) for x, y in zip(a, b, strict=True))
+
+
+def test_a_clip_drawn_in_a_worker_is_the_clip_drawn_here(tmp_path, plan, analysis, anchors):
+    scene = scene_of(plan, setting=SETTINGS[1], characters=["c1", "c2"], caption="hold on")
+    there = render(tmp_path, plan, analysis, anchors, scene, name="worker.mp4")
+    here = draw_here(tmp_path, plan, analysis, scene, name="here.mp4")
+    frames = video_info(here).frames
+    a, b = (read_frames(p, indices=range(frames)) for p in (there, here))
+    assert len(a) == frames and all(np.array_equal(x, y) for x, y in zip(a, b, strict=True))
+
+
+def test_killed_workers_fail_a_clip_in_one_line_and_the_next_gets_new_ones(
+    tmp_path, plan, analysis, anchors
+):
+    scene = scene_of(plan, setting=SETTINGS[0], characters=[], end=0.8)
+    render(tmp_path, plan, analysis, anchors, scene, name="before.mp4")  # the workers are up
+    workers = multiprocessing.active_children()
+    assert workers
+    for worker in workers:
+        worker.kill()
+        worker.join()
+    try:  # the pool may not have seen them die yet, and start new ones
+        render(tmp_path, plan, analysis, anchors, scene, name="during.mp4")
+    except GenerationFailedError as err:
+        assert "process died" in str(err)
+    info = video_info(render(tmp_path, plan, analysis, anchors, scene, name="after.mp4"))
+    assert info.frames == round(0.8 * FPS) - round(0.37 * FPS)
+
+
+def test_the_frames_the_critic_scores_are_keyframes_decoded_alone(tmp_path, plan, analysis):
+    scene = scene_of(plan, setting=SETTINGS[0], characters=["c1"], end=2.5)
+    info = video_info(draw_here(tmp_path, plan, analysis, scene))
+    scored = spread_indices(info.frames, CRITIQUE_FRAMES)
+    assert len(scored) == CRITIQUE_FRAMES and set(scored) <= set(info.keyframes)
+    assert len(info.keyframes) < info.frames  # the frames between them are not keyframes
+    # decoded from the keyframes alone, or from every frame (an index that is no keyframe
+    # makes read_frames decode them all): the same pixels
+    alone = read_frames(str(tmp_path / "clip.mp4"), indices=scored)
+    inter = next(i for i in range(info.frames) if i not in info.keyframes)
+    both = sorted([*scored, inter])
+    everything = dict(zip(both, read_frames(str(tmp_path / "clip.mp4"), indices=both), strict=True))
+    assert all(np.array_equal(x, everything[i]) for i, x in zip(scored, alone, strict=True))
 
 
 def test_a_place_looks_the_same_in_every_scene_shot_there(plan):
@@ -203,7 +254,7 @@ def test_unknown_character_is_refused(tmp_path, plan, analysis, anchors):
         render(tmp_path, plan, analysis, anchors, scene)
 
 
-def test_failed_render_leaves_no_file(tmp_path, plan, analysis, anchors, monkeypatch):
+def test_failed_render_leaves_no_file(tmp_path, plan, analysis, monkeypatch):
     calls = []
 
     def broken(self, *args, **kwargs):
@@ -214,17 +265,15 @@ def test_failed_render_leaves_no_file(tmp_path, plan, analysis, anchors, monkeyp
 
     monkeypatch.setattr(SceneRenderer, "_frame", broken)
     with pytest.raises(RuntimeError, match="renderer broke"):
-        render(
-            tmp_path, plan, analysis, anchors, scene_of(plan, setting=SETTINGS[0], characters=[])
-        )
+        draw_here(tmp_path, plan, analysis, scene_of(plan, setting=SETTINGS[0], characters=[]))
     assert os.listdir(tmp_path) == []
 
 
-def test_memory_stays_flat_as_clips_get_longer(tmp_path, plan, analysis, anchors):
+def test_memory_stays_flat_as_clips_get_longer(tmp_path, plan, analysis):
     scene = scene_of(plan, setting=SETTINGS[0], characters=["c1", "c2"], start=0.0)
-    render(tmp_path, plan, analysis, anchors, {**scene, "end": 1.0}, size=(640, 360))
+    draw_here(tmp_path, plan, analysis, {**scene, "end": 1.0}, size=(640, 360))
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    render(tmp_path, plan, analysis, anchors, {**scene, "end": 7.0}, size=(640, 360))
+    draw_here(tmp_path, plan, analysis, {**scene, "end": 7.0}, size=(640, 360))
     grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
     assert grown_mb < 40  # the 72 extra frames alone would be 50 MB
 

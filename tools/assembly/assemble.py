@@ -11,9 +11,10 @@ each clip is copied with the concat demuxer's `inpoint` and `outpoint` (both on 
 clips have no B-frames, so the packets before the outpoint decode without any after it. A clip
 without a keyframe near enough, or in another format, is re-encoded whole. A re-encoded frame is
 decoded and conformed to the video's size and frame rate as raw yuv420p, and blended in uint16
-fixed point (a linear blend is the same in YUV as in RGB). The parts are joined with ffmpeg's
-concat demuxer and the song is muxed in as AAC. Memory stays bounded: a few decoded frames per
-open clip, the previous clip's last frame and the next clip's first frame.
+fixed point (a linear blend is the same in YUV as in RGB). The song is encoded as AAC by an
+ffmpeg of its own meanwhile; the parts are joined with ffmpeg's concat demuxer and the song
+muxed in. Memory stays bounded: a few decoded frames per open clip, the previous clip's last
+frame and the next clip's first frame.
 
 The ffmpeg processes are driven directly (the binary from tools.ffmpeg) rather than through
 moviepy's FFMPEG_VideoWriter, which asks libx264 for yuva420p and ignores ffmpeg's exit status,
@@ -26,8 +27,8 @@ import queue
 import subprocess
 import tempfile
 import threading
-from collections.abc import Generator, Iterator
-from contextlib import suppress
+from collections.abc import Callable, Generator, Iterator
+from contextlib import contextmanager, suppress
 from itertools import chain, islice
 from pathlib import Path
 from typing import IO
@@ -81,18 +82,22 @@ def assemble(
     frames = _timeline(clips, bounds, fps=fps, size=size, copied=copied)
     with temp_dir(work_dir or Path(out_path).resolve().parent) as work:
         parts: list[tuple[str, int, int, int]] = []  # (file, first frame, end frame, frames)
-        try:
-            for i, (k, first, end) in enumerate(_parts(counts, copied)):
-                if k is not None:
-                    parts.append((clips[k][1], first, end, counts[k]))
-                    continue
-                part, n = Path(work, f"part{i:04d}.mp4"), end - first
-                _encode(islice(frames, n), part, fps=fps, size=size, n=n)
-                parts.append((str(part), 0, n, n))
-        finally:
-            frames.close()  # stops the decoders
+        audio = Path(work, "audio.m4a")
+        # the song is encoded while the transitions are: an ffmpeg of its own
+        with _audio_encoder(audio_path, audio, seconds=bounds[-1] / fps) as audio_done:
+            try:
+                for i, (k, first, end) in enumerate(_parts(counts, copied)):
+                    if k is not None:
+                        parts.append((clips[k][1], first, end, counts[k]))
+                        continue
+                    part, n = Path(work, f"part{i:04d}.mp4"), end - first
+                    _encode(islice(frames, n), part, fps=fps, size=size, n=n)
+                    parts.append((str(part), 0, n, n))
+            finally:
+                frames.close()  # stops the decoders
+            audio_done()
         with atomic_path(out_path, work_dir=work) as tmp:
-            _concat(parts, tmp, audio_path=audio_path, fps=fps, work=work)
+            _concat(parts, tmp, audio=audio, fps=fps, work=work)
 
 
 def _copied_spans(
@@ -400,12 +405,40 @@ def _encode(
         )
 
 
+@contextmanager
+def _audio_encoder(audio_path: str, out: Path, *, seconds: float) -> Iterator[Callable[[], None]]:
+    """Encode the song's first audio stream as AAC into `out`, cut to `seconds`, in a background
+    ffmpeg; the block gets a function that waits for it (failing in one line if it failed). An
+    encoder still running when the block ends early is stopped."""
+    cmd = [
+        ffmpeg_exe(), "-y", "-v", "error", "-nostdin", "-i", audio_path,
+        "-map", "0:a:0", "-c:a", "aac", "-b:a", "192k", "-t", f"{seconds:.6f}",
+        "-f", "mp4", str(out),
+    ]  # fmt: skip
+    with tempfile.TemporaryFile() as errlog:
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=errlog)
+
+        def done() -> None:
+            if proc.wait() != 0:
+                errlog.seek(0)
+                err = errlog.read().decode(errors="replace").strip()[-500:]
+                raise GenerationFailedError(f"encoding the song's audio failed: {err}")
+
+        try:
+            yield done
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait()
+
+
 def _concat(
-    parts: list[tuple[str, int, int, int]], out: Path, *, audio_path: str, fps: int, work: str
+    parts: list[tuple[str, int, int, int]], out: Path, *, audio: Path, fps: int, work: str
 ) -> None:
     """Join frames [first, end) of each (file, first, end, frames) part without re-encoding them
-    and mux the song as AAC, cut to the video. `first` must be a keyframe; the parts have no
-    B-frames, so the concat demuxer's outpoint drops exactly the frames from `end` on."""
+    and mux the encoded song (`audio`, already cut to the video). `first` must be a keyframe; the
+    parts have no B-frames, so the concat demuxer's outpoint drops exactly the frames from `end`
+    on."""
     lines = []
     for path, first, end, frames in parts:
         lines.append(f"file {_quote(str(Path(path).resolve()))}\n")
@@ -415,12 +448,10 @@ def _concat(
             lines.append(f"outpoint {_seconds(end, fps, up=False)}\n")
     listing = Path(work, "parts.txt")
     listing.write_text("".join(lines))
-    total = sum(end - first for _, first, end, _ in parts)
     cmd = [
         ffmpeg_exe(), "-y", "-v", "error", "-nostdin",
-        "-f", "concat", "-safe", "0", "-i", str(listing), "-i", audio_path,
-        "-map", "0:v:0", "-map", "1:a:0", "-c:v", "copy",
-        "-c:a", "aac", "-b:a", "192k", "-t", f"{total / fps:.6f}",
+        "-f", "concat", "-safe", "0", "-i", str(listing), "-i", str(audio),
+        "-map", "0:v:0", "-map", "1:a:0", "-c", "copy",
         "-movflags", "+faststart", "-f", "mp4", str(out),
     ]  # fmt: skip
     proc = subprocess.run(cmd, capture_output=True, text=True, errors="replace")

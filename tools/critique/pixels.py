@@ -46,6 +46,9 @@ from tools.video.procedural.looks import looked_colors
 
 EMPHASIS = "IMPORTANT:"  # starts every line that strengthen_prompt adds
 WORK_WIDTH = 320  # frames are scored at this width at most
+# frames a clip is scored on, spread evenly (`spread_indices`): a clip writer that makes them
+# keyframes spares the critic decoding the frames between them
+CRITIQUE_FRAMES = 6
 LUT_BITS = 5  # per channel: colour distances are tabulated on a 32x32x32 RGB grid
 BLEND_STEPS = 12  # points along each blend of two palette colours (blends happen in sRGB)
 LIGHTNESS_WEIGHT = 0.5  # lighting moves lightness more than hue: L counts half on the palette
@@ -168,7 +171,7 @@ def critic_threshold(threshold: float | None, *, default: float) -> float:
     return threshold
 
 
-def frames_for_critique(path: str, *, count: int = 6) -> list[np.ndarray]:
+def frames_for_critique(path: str, *, count: int = CRITIQUE_FRAMES) -> list[np.ndarray]:
     """`count` evenly spaced frames of a clip, at most WORK_WIDTH pixels wide, as RGB uint8."""
     info = video_info(path)
     width = min(WORK_WIDTH, info.width)
