@@ -138,7 +138,7 @@ def make_video(
     prepare(song, ctx)
     if force and not resume:
         start_over(ctx.run_dir, keep=[song, *([ctx.lyrics_file] if ctx.lyrics_file else [])])
-    with storage_errors(run_dir), _locked(run_dir):
+    with storage_errors(run_dir), run_lock(run_dir):
         sweep_temp(run_dir)
         sweep_temp(Path(ctx.output).parent, target=Path(ctx.output).name)
         if not resume:
@@ -282,7 +282,7 @@ def start_over(run_dir: str, *, keep: list[str] = ()) -> None:
     if not (path / SETTINGS).is_file():
         return
     kept = {Path(k).resolve() for k in keep}
-    with storage_errors(path), _locked(path):
+    with storage_errors(path), run_lock(path):
         for item in path.iterdir():
             if item.resolve() in kept:
                 continue
@@ -308,7 +308,7 @@ def storage_errors(run_dir: Path) -> Iterator[None]:
 
 
 @contextmanager
-def _locked(run_dir: Path) -> Iterator[None]:
+def run_lock(run_dir: Path) -> Iterator[None]:
     """The run folder (made if new), held by this process alone while the block runs."""
     run_dir.mkdir(parents=True, exist_ok=True)
     fd = os.open(run_dir, os.O_RDONLY)

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from conftest import SHARED_AUDIO, shared_track
 
-from tools.audio.analysis import CURVE_HZ, _kernels_ready, analyze_audio, kernels_compiled
+from tools.audio.analysis import CURVE_HZ, analyze_audio, kernels_compiled, kernels_ready
 from tools.audio.demo_song import LABELS, song_layout, synthesize_demo, synthesize_song
 from tools.audio.loading import load_audio
 from tools.errors import InvalidInputError
@@ -208,19 +208,19 @@ def test_analyses_wait_for_each_other_until_one_has_finished_in_this_install(tmp
     monkeypatch.setattr("tools.audio.analysis.tempfile.gettempdir", lambda: str(tmp_path))
     holder = (
         "import sys, time, tempfile; tempfile.gettempdir = lambda: sys.argv[1]\n"
-        "from tools.audio.analysis import _kernels_ready\n"
-        "with _kernels_ready():\n    print('in', flush=True); time.sleep(1.5)\n"
+        "from tools.audio.analysis import kernels_ready\n"
+        "with kernels_ready():\n    print('in', flush=True); time.sleep(1.5)\n"
     )
     first = subprocess.Popen(
         [sys.executable, "-c", holder, str(tmp_path)], stdout=subprocess.PIPE, text=True
     )
     assert first.stdout.readline().strip() == "in"
     t0 = time.perf_counter()
-    with _kernels_ready():
+    with kernels_ready():
         waited = time.perf_counter() - t0
     first.wait()
     assert waited > 0.5  # the second waited for the first to finish
     assert [p for p in tmp_path.iterdir() if p.suffix != ".lock"]  # the mark: no more waiting
     t0 = time.perf_counter()
-    with _kernels_ready():
+    with kernels_ready():
         assert time.perf_counter() - t0 < 0.1

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from evals import bench_gpu, bench_gpu_roles
-from tools.memory_plan import SHIPPED, _measure_pipeline, role_memory
+from tools.memory_plan import SHIPPED, measure_pipeline, role_memory
 from tools.registry import GPU_PROFILE
 
 
@@ -27,7 +27,7 @@ def test_a_random_pipeline_is_the_configured_one(tmp_path):
     save_tiny_ltx(tmp_path / "tiny")
     pipe = bench_gpu.random_pipeline(tmp_path / "tiny", torch.bfloat16)
     assert type(pipe).__name__ == "LTXPipeline"
-    counted = _measure_pipeline(str(tmp_path / "tiny"))
+    counted = measure_pipeline(str(tmp_path / "tiny"))
     for name, part in counted.items():
         module = getattr(pipe, name)
         assert sum(p.numel() for p in module.parameters()) == part.params

@@ -11,11 +11,11 @@ from agent.options import PROFILES
 from tools.errors import InvalidInputError
 from tools.memory_plan import (
     RoleMemory,
-    _plan,
     keep_beside,
     needed_after,
     offload_mode,
     role_memory,
+    stage_plan,
 )
 
 GIB = 2**30
@@ -222,8 +222,8 @@ def test_keep_beside_keeps_only_what_later_stages_need_and_what_fits():
     memory = [RoleMemory("video", "diffusers:x", 5, 10 * GIB, "bfloat16"),
               RoleMemory("critic", "clip:x", 1, 2 * GIB, "float16")]  # fmt: skip
     roomy, tight = (
-        _plan(memory, device="cuda", free=20 * GIB),
-        _plan(memory, device="cuda", free=13 * GIB),
+        stage_plan(memory, device="cuda", free=20 * GIB),
+        stage_plan(memory, device="cuda", free=13 * GIB),
     )
     assert roomy.stages[-1].resident == ["critic", "video"] and roomy.fits
     assert tight.stages[-1].resident == ["critic"] and tight.fits

@@ -22,7 +22,7 @@ import tools.audio.loading as audio
 from agent.cli import main
 from agent.context import Context
 from agent.jobs import JobStore
-from agent.runner import _locked, make_video
+from agent.runner import make_video, run_lock
 from agent.server import create_app
 from evals import reliability as rel
 from tools.errors import InvalidInputError
@@ -143,7 +143,7 @@ def test_temporary_files_live_in_the_work_folder_and_are_swept(tmp_path):
 def test_a_run_folder_is_used_by_one_process_at_a_time(tmp_path, demo_song):
     run_dir = tmp_path / "run"
     ctx = Context(run_dir=str(run_dir), output=str(tmp_path / "v.mp4"))
-    with _locked(run_dir), pytest.raises(InvalidInputError, match="another sound2sight"):
+    with run_lock(run_dir), pytest.raises(InvalidInputError, match="another sound2sight"):
         make_video(str(demo_song), "", ctx)
     assert not (run_dir / "settings.json").exists()
 

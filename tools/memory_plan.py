@@ -181,7 +181,7 @@ def plan_memory(
         role_memory(r, s, device=device, offload=offload, dtype=_dtype(r, video_dtype))
         for r, s in roles.items()
     ]
-    plan = _plan(memory, device=device, free=free)
+    plan = stage_plan(memory, device=device, free=free)
     if plan.fits:
         return plan
     return replace(plan, advice=_advice(specs, pipeline, device, free, offload, video_dtype))
@@ -191,7 +191,9 @@ def _dtype(role: str, video_dtype: str | None) -> str | None:
     return video_dtype if role == "video" else None
 
 
-def _plan(memory: list[RoleMemory], *, device: str, free: int) -> MemoryPlan:
+def stage_plan(memory: list[RoleMemory], *, device: str, free: int) -> MemoryPlan:
+    """The stages' resident models and their peak for `memory` on a device with `free` bytes:
+    a role is released after its stage unless the next fits beside it."""
     sizes = {m.role: m.weight_bytes for m in memory if m.dtype is not None}
     budget = int(free * WEIGHT_SHARE)
     stages, resident = [], {}
@@ -256,7 +258,7 @@ def _advice(
             role_memory(r, s, device=device, offload=try_offload, dtype=_dtype(r, video_dtype))
             for r, s in roles.items()
         ]
-        if _plan(memory, device=device, free=free).fits:
+        if stage_plan(memory, device=device, free=free).fits:
             return option
     return None
 
@@ -280,7 +282,7 @@ def role_memory(
     cuda = device.startswith("cuda")
     if loader.model_class is None:
         folder, source = _pipeline_folder(model)
-        parts = _measure_pipeline(str(folder))
+        parts = measure_pipeline(str(folder))
         dtype = dtype or (loader.cuda_dtype if cuda else "float32")
         sizes = [part.size(dtype) for part in parts.values()]
         resident = sum(sizes)
@@ -363,7 +365,7 @@ def _transformers_model(model_class: str, folder: Path) -> Any:
 
 
 @cache
-def _measure_pipeline(folder: str) -> dict[str, Counted]:
+def measure_pipeline(folder: str) -> dict[str, Counted]:
     """The weighted components of the diffusers pipeline in `folder`, counted on the meta
     device."""
     return {name: _count(part) for name, part in _pipeline_parts(Path(folder)).items()}

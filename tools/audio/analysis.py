@@ -48,7 +48,7 @@ def kernels_compiled() -> bool:
 
 
 @contextmanager
-def _kernels_ready() -> Iterator[None]:
+def kernels_ready() -> Iterator[None]:
     """Until one analysis in this install has finished, analyses run one process at a time:
     numba's cache is not safe against processes compiling into it at once (three that did here
     left an index that crashed every later analysis of every process). The mark that one has
@@ -75,7 +75,7 @@ def analyze_audio(y: np.ndarray, sr: int, *, path: str = "") -> Analysis:
             f"analysis needs mono audio (one dimension), got shape {y.shape}; "
             "load the song with tools.audio.loading.load_audio"
         )
-    with _kernels_ready():
+    with kernels_ready():
         return _analyze(y, sr, path=path)
 
 
