@@ -235,3 +235,10 @@ def test_lyrics_go_to_the_scenes_they_are_sung_in_unless_captions_are_off():
         _script(), _analysis(), request="", max_clip_seconds=8.0, lyrics=lines, captions=False
     )
     assert not any("lyrics" in s or "caption" in s for s in quiet["scenes"])
+
+
+def test_a_line_of_no_length_goes_to_the_scene_it_starts_in():
+    first = make_plan(_script(), _analysis(), request="", max_clip_seconds=8.0)["scenes"][1]
+    line = {"start": first["start"], "end": first["start"], "text": "sea"}
+    plan = make_plan(_script(), _analysis(), request="", max_clip_seconds=8.0, lyrics=[line])
+    assert [s["id"] for s in plan["scenes"] if line in s.get("lyrics", [])] == [first["id"]]

@@ -86,7 +86,11 @@ def make_plan(
             }
             if captions and n == 0 and text.get("caption"):
                 scene["caption"] = text["caption"]
-            sung = [line for line in lyrics or [] if line["start"] < end and line["end"] > start]
+            sung = [  # a line of no length belongs to the scene it starts in
+                line
+                for line in lyrics or []
+                if line["start"] < end and (line["end"] > start or line["start"] >= start)
+            ]
             if captions and sung:
                 scene["lyrics"] = sung
             scenes.append(scene)
