@@ -454,6 +454,11 @@ BINS_PER_SEMITONE = 3
 STEADY_FRAMES = 9  # about 0.2 s: a partial that holds this long is a steady tone
 PEAK_BINS = 9  # 3 semitones: energy spread this wide across frequency is a hit or noise
 VOCAL_SMOOTH_FRAMES = 11  # about a quarter of a second
+ENVELOPE_BAND_HZ = (300.0, 3000.0)  # where the first formants of the vowels lie
+ENVELOPE_ORDER = 5  # cepstral coefficients kept: shapes a formant wide, not single partials
+ENVELOPE_LAG_FRAMES = 4  # about 0.1 s: a vowel and the consonant next to it
+ENVELOPE_SMOOTH_FRAMES = 21  # about half a second
+ENVELOPE_WEIGHT = 0.2  # of the envelope's motion in the voice curve; the level's: the rest
 
 
 def _vocal(frames: _Frames) -> np.ndarray:
@@ -501,33 +506,76 @@ def _log_frequency_peaks(frames: _Frames) -> np.ndarray:
 
 
 def _voice(frames: _Frames) -> np.ndarray:
-    """Where a voice sings, 0..1 per frame, relative to the song: the level of the energy in the
-    voice band that is neither a steady tone nor a broadband hit.
+    """Where a voice sings, 0..1 per frame, relative to the song: mostly the level of the energy
+    in the voice band that is neither a steady tone nor a broadband hit (`_unsteady_level`),
+    partly (ENVELOPE_WEIGHT) how fast the spectral envelope over the formant band changes
+    (`_envelope_motion`).
 
-    Median filtering splits a log-frequency spectrum into what holds still over time (held
-    notes, chords, bass) and what spreads over frequency (drums, noise). A voice is neither: its
-    partials glide and waver (vibrato, slides) and its syllables change the spectrum every few
-    tenths of a second, so its energy stays in the residue. The residue's level in dB is
-    mapped to 0..1 between the song's 5th and 95th percentiles; a song without a voice still
-    has its most voice-like moments near 1 (this says where, not whether).
+    The level keeps a voice's gliding, wavering partials and its syllables, but also bowed
+    strings and other instruments with vibrato. The envelope's motion tells most of them apart:
+    a voice changes its vowel, and with it the formants, every syllable, while an instrument
+    keeps its body's resonances whatever note it plays. Both are mapped to 0..1 between the
+    song's 5th and 95th percentiles; a song without a voice still has its most voice-like
+    moments near 1 (this says where, not whether).
     """
     spectrum = _log_frequency_power(frames)
+    level, motion = _unsteady_level(spectrum), _envelope_motion(spectrum)
+    return (1 - ENVELOPE_WEIGHT) * level + ENVELOPE_WEIGHT * motion
+
+
+def _unsteady_level(spectrum: np.ndarray) -> np.ndarray:
+    """The level of what is neither steady nor spread in the log-frequency power `spectrum`.
+
+    Median filtering splits it into what holds still over time (held notes, chords, bass) and
+    what spreads over frequency (drums, noise). A voice is neither: its partials glide and waver
+    (vibrato, slides) and its syllables change the spectrum every few tenths of a second, so its
+    energy stays in the residue, whose level in dB is returned relative to the song.
+    """
     steady = scipy.ndimage.median_filter(spectrum, size=(1, STEADY_FRAMES))
     spread = scipy.ndimage.median_filter(spectrum, size=(PEAK_BINS, 1))
     residue = np.maximum(spectrum - np.maximum(steady, spread), 0.0).sum(axis=0)
     level = scipy.ndimage.uniform_filter1d(10 * np.log10(residue + 1e-12), size=VOCAL_SMOOTH_FRAMES)
+    return _relative(level)
+
+
+def _envelope_motion(spectrum: np.ndarray) -> np.ndarray:
+    """How fast the spectral envelope over ENVELOPE_BAND_HZ changes, relative to the song.
+
+    The envelope is the log spectrum smoothed over frequency by keeping its first
+    ENVELOPE_ORDER cepstral coefficients (formant-wide shapes, not the partials); its motion is
+    the RMS change over ENVELOPE_LAG_FRAMES, averaged over ENVELOPE_SMOOTH_FRAMES.
+    """
+    low, high = ENVELOPE_BAND_HZ
+    grid = _voice_band_grid()
+    log_power = np.log(spectrum[(grid >= low) & (grid <= high)] + 1e-10)
+    cepstrum = np.fft.rfft(log_power, axis=0)
+    cepstrum[0] = 0.0  # the overall level is `_unsteady_level`'s part
+    cepstrum[ENVELOPE_ORDER:] = 0.0
+    envelope = np.fft.irfft(cepstrum, n=len(log_power), axis=0)
+    lag = ENVELOPE_LAG_FRAMES
+    change = np.sqrt(np.mean((envelope[:, lag:] - envelope[:, :-lag]) ** 2, axis=0))
+    change = np.pad(change, (lag // 2, lag - lag // 2), mode="edge")
+    return _relative(scipy.ndimage.uniform_filter1d(change, size=ENVELOPE_SMOOTH_FRAMES))
+
+
+def _relative(level: np.ndarray) -> np.ndarray:
+    """`level` mapped to 0..1 between its 5th and 95th percentiles."""
     low, high = np.percentile(level, [5, 95])
     return np.clip((level - low) / max(high - low, 1e-9), 0.0, 1.0)
 
 
-def _log_frequency_power(frames: _Frames) -> np.ndarray:
-    """Power on a log-frequency grid (BINS_PER_SEMITONE) over the voice band: (bins, frames)."""
+def _voice_band_grid() -> np.ndarray:
+    """The log-frequency grid (BINS_PER_SEMITONE) over VOICE_BAND_HZ, Hz."""
     low, high = VOICE_BAND_HZ
-    grid = low * 2 ** (
+    return low * 2 ** (
         np.arange(int(12 * BINS_PER_SEMITONE * np.log2(high / low))) / (12 * BINS_PER_SEMITONE)
     )
+
+
+def _log_frequency_power(frames: _Frames) -> np.ndarray:
+    """Power on a log-frequency grid (BINS_PER_SEMITONE) over the voice band: (bins, frames)."""
     freqs = librosa.fft_frequencies(sr=frames.sr, n_fft=N_FFT)
-    return _interpolation_matrix(freqs, grid) @ frames.power
+    return _interpolation_matrix(freqs, _voice_band_grid()) @ frames.power
 
 
 def _interpolation_matrix(source: np.ndarray, target: np.ndarray) -> scipy.sparse.csr_matrix:
