@@ -96,7 +96,8 @@ def add_video_options(p: argparse.ArgumentParser) -> None:
         type=int,
         dest="clip_workers",
         metavar="N",
-        help="clips rendered at once (default 2)",
+        help="clips rendered at once (default 2); a diffusers video model renders up to N "
+        "of them in one pipeline call with --set video.batch=N",
     )
     p.add_argument("--clip-workers", type=int, dest="clip_workers", help=argparse.SUPPRESS)  # old
     p.add_argument("--device", help="for model backends: auto (default), cpu, cuda, cuda:1…")

@@ -1,7 +1,7 @@
 """The gpu profile's video model at its real size, without downloads: `sound2sight make` on a
 30 s song, timed stage by stage.
 
-    python -m evals.bench_gpu [--out DIR] [--seconds 30] [--cpu-subset] [--roles-only]
+    python -m evals.bench_gpu [--out DIR] [--seconds 30] [--cpu-subset] [--batch N] [--roles-only]
 
 The video model is built from its published configuration (`tools/model_configs/`) with random
 weights: speed and memory do not depend on the weight values. The weights are made in memory
@@ -18,7 +18,8 @@ step), guidance 1 and no regeneration. The other roles of the gpu profile (Qwen2
 Qwen2.5-7B, Whisper, CLAP, CLIP) have no tokenizers or processors shipped, so `make` runs the
 offline tagger, listener, writer and critic; their models are measured afterwards, each alone
 at its real size, on calls of the sizes a run gives them (`evals.bench_gpu_roles`;
-`--roles-only`: those alone). Prints one JSON object and Markdown tables.
+`--roles-only`: those alone). `--batch N` renders up to N clips in one pipeline call
+(`video.batch`, with N clips at once, at least two). Prints one JSON object and Markdown tables.
 """
 
 import argparse
@@ -132,11 +133,13 @@ def peak_memory(device: str) -> tuple[str, float]:
     return "process RSS", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
 
 
-def bench(out: Path, *, seconds: float, cpu_subset: bool) -> dict[str, Any]:
+def bench(out: Path, *, seconds: float, cpu_subset: bool, batch: int = 1) -> dict[str, Any]:
     import torch
 
     device = "cuda" if torch.cuda.is_available() else "cpu"
     model, options, retries = settings(device, cpu_subset=cpu_subset)
+    if batch > 1:
+        options = {**options, "batch": batch}
     song = out / "song.wav"
     synthesize_song(song, layout=song_layout(seconds))
     folder = model_folder(model, out / "model")
@@ -150,6 +153,7 @@ def bench(out: Path, *, seconds: float, cpu_subset: bool) -> dict[str, Any]:
         height=OUTPUT[1],
         max_retries=retries,
         device=device,
+        workers=max(2, batch),
         options={"video": options},
     )
     t0 = time.perf_counter()
@@ -256,6 +260,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "--cpu-subset", action="store_true", help="the CPU settings even where CUDA is"
     )
     parser.add_argument(
+        "--batch", type=int, default=1, help="clips in one pipeline call (video.batch; default 1)"
+    )
+    parser.add_argument(
         "--roles-only", action="store_true", help="only the other models, not `make`"
     )
     parser.add_argument(
@@ -271,7 +278,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(args.out or tmp)
             out.mkdir(parents=True, exist_ok=True)
-            result = bench(out, seconds=args.seconds, cpu_subset=args.cpu_subset)
+            result = bench(out, seconds=args.seconds, cpu_subset=args.cpu_subset, batch=args.batch)
     others = roles(args.roles)
     result = {**result, "roles": others["roles"], "device": others["device"]}
     result["not_measured"] = [*result.get("not_measured", []), *others["not_measured"]]

@@ -89,9 +89,9 @@ def _spy_on_clips(backend, monkeypatch) -> list[tuple[str, Image.Image | None]]:
     seen = []
     real = backend._generate
 
-    def generate(pipe, prompt, **options):
-        seen.append((type(pipe).__name__, options["image"]))
-        return real(pipe, prompt, **options)
+    def generate(pipe, clips, **options):
+        seen.extend((type(pipe).__name__, clip.image) for clip in clips)
+        return real(pipe, clips, **options)
 
     monkeypatch.setattr(backend, "_generate", generate)
     return seen

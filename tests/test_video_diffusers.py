@@ -8,6 +8,7 @@ import functools
 import json
 import shutil
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from types import SimpleNamespace
 
@@ -18,11 +19,13 @@ from tiny_models import save_tiny_kontext, save_tiny_ltx, save_tiny_pixart, save
 from tests.plans import rooftop_plan, rooftop_scene
 from tools.errors import BackendUnavailableError, InvalidInputError
 from tools.ffmpeg import read_frames, video_info
+from tools.video import diffusers_video
 from tools.video.diffusers_video import (
     DISTILLED_TIMESTEPS,
     LTX,
     WAN,
     WAN_TI2V,
+    ClipInput,
     DiffusersVideo,
     Recipe,
     download_command,
@@ -457,7 +460,9 @@ def test_layer_offload_hooks_the_pipeline_once_and_it_still_renders(ltx_folder):
     backend._place(pipe, offload="layers")
     backend._place(pipe, offload="layers")  # a sibling pipeline on the same modules: once
     assert all(_is_group_offload_enabled(pipe.components[n]) for n in ("transformer", "vae"))
-    video = backend._generate(pipe, "a city rooftop", image=None, frames=9, size=(64, 64), seed=0)
+    [video] = backend._generate(
+        pipe, [ClipInput("a city rooftop", None, 0)], frames=9, size=(64, 64)
+    )
     assert video.shape == (9, 64, 64, 3)
     with pytest.raises(InvalidInputError, match="video.offload='disk'"):
         DiffusersVideo(model=str(ltx_folder), device="cpu", offload="disk")
@@ -472,3 +477,122 @@ def test_the_weights_dtype_is_an_option(ltx_folder):
     assert {p.dtype for p in pipe.transformer.parameters()} == {torch.bfloat16}
     with pytest.raises(InvalidInputError, match="video dtype 'half'"):
         DiffusersVideo(model=str(ltx_folder), device="cpu", dtype="half")
+
+
+# ---------------------------------------------------------------- several scenes per call
+
+
+def _spy_on_pipeline_calls(monkeypatch) -> list[dict]:
+    """The inputs of every LTXPipeline call, the real call still made."""
+    from diffusers import LTXPipeline
+
+    calls = []
+    real = LTXPipeline.__call__
+
+    def spy(self, *args, **kwargs):
+        calls.append(kwargs)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(LTXPipeline, "__call__", functools.wraps(real)(spy))
+    return calls
+
+
+def _spy_on_written_clips(monkeypatch) -> dict[str, np.ndarray]:
+    """The frames each clip file was written from (the generation size), by file name."""
+    written = {}
+    real = diffusers_video.write_clip
+
+    def spy(video, path, **options):
+        written[path.rsplit("/", 1)[-1]] = video
+        return real(video, path, **options)
+
+    monkeypatch.setattr(diffusers_video, "write_clip", spy)
+    return written
+
+
+def _render_together(backend, scenes, tmp_path, anchors, *, prefix: str) -> list:
+    """Each scene rendered from its own thread at once (as `--workers` does), seed 7 + its
+    index; the results or errors, in order."""
+
+    def render(k: int):
+        try:
+            name = f"{prefix}-{scenes[k]['id']}.mp4"
+            return _render(backend, scenes[k], tmp_path, anchors, seed=7 + k, name=name)
+        except Exception as error:  # what each caller got is what the tests look at
+            return error
+
+    with ThreadPoolExecutor(len(scenes)) as pool:
+        return list(pool.map(render, range(len(scenes))))
+
+
+def _batched(ltx_folder, monkeypatch, *, wait: float) -> DiffusersVideo:
+    monkeypatch.setattr(diffusers_video, "BATCH_WAIT", wait)
+    return DiffusersVideo(model=str(ltx_folder), device="cpu", steps=2, pixels=64 * 64, batch=2)
+
+
+def test_two_scenes_render_in_one_call_as_each_would_alone(
+    ltx_folder, ltx, ltx_anchors, tmp_path, monkeypatch
+):
+    scenes = [rooftop_scene("s01", 1.0, 1.75), rooftop_scene("s02", 1.75, 2.5, characters=())]
+    calls = _spy_on_pipeline_calls(monkeypatch)
+    written = _spy_on_written_clips(monkeypatch)
+    backend = _batched(ltx_folder, monkeypatch, wait=30.0)  # the batch fills long before
+    paths = _render_together(backend, scenes, tmp_path, ltx_anchors, prefix="batched")
+    assert [len(call["prompt"]) for call in calls] == [2], "one pipeline call for both"
+    for k, scene in enumerate(scenes):
+        _render(ltx, scene, tmp_path, ltx_anchors, seed=7 + k, name=f"alone-{scene['id']}.mp4")
+    assert [len(call["prompt"]) for call in calls] == [2, 1, 1]
+    for k, scene in enumerate(scenes):
+        assert video_info(paths[k]).frames == 18
+        batched, alone = (written[f"{how}-{scene['id']}.mp4"] for how in ("batched", "alone"))
+        assert batched.shape == alone.shape == (17, 64, 64, 3)
+        assert np.abs(batched.astype(int) - alone).max() <= 2, "its own prompt and seed"
+    first, second = (written[f"batched-{s['id']}.mp4"] for s in scenes)
+    assert np.abs(first.astype(int) - second).mean() > 5, "two different clips"
+
+
+def test_scenes_of_different_lengths_are_not_batched(
+    ltx_folder, ltx_anchors, tmp_path, monkeypatch
+):
+    calls = _spy_on_pipeline_calls(monkeypatch)
+    backend = _batched(ltx_folder, monkeypatch, wait=0.5)
+    scenes = [rooftop_scene("s01", 1.0, 1.75), rooftop_scene("s02", 1.75, 3.25)]
+    paths = _render_together(backend, scenes, tmp_path, ltx_anchors, prefix="mixed")
+    assert [video_info(path).frames for path in paths] == [18, 36]
+    assert sorted((len(c["prompt"]), c["num_frames"]) for c in calls) == [(1, 17), (1, 33)]
+
+
+def test_an_error_in_a_batch_reaches_both_scenes(ltx_folder, ltx_anchors, tmp_path, monkeypatch):
+    from diffusers import LTXPipeline
+
+    calls = []
+    real = LTXPipeline.__call__
+
+    def fail(self, *args, **kwargs):
+        calls.append(kwargs)
+        raise RuntimeError("CUDA out of memory")
+
+    monkeypatch.setattr(LTXPipeline, "__call__", functools.wraps(real)(fail))
+    backend = _batched(ltx_folder, monkeypatch, wait=30.0)
+    scenes = [rooftop_scene("s01", 1.0, 1.75), rooftop_scene("s02", 1.75, 2.5)]
+    results = _render_together(backend, scenes, tmp_path, ltx_anchors, prefix="failed")
+    assert len(calls) == 1 and len(calls[0]["prompt"]) == 2
+    assert [str(r) for r in results] == ["CUDA out of memory"] * 2
+    assert not (tmp_path / "failed-s01.mp4").exists()
+
+
+def test_batch_is_a_backend_option_and_anchors_go_n_at_a_time(ltx_folder, monkeypatch):
+    from tools.registry import load_backend
+
+    backend = load_backend(
+        "video", f"diffusers:{ltx_folder}", device="cpu", options=(("batch", 2), ("steps", 2))
+    )
+    assert backend.batch == 2
+    calls = _spy_on_pipeline_calls(monkeypatch)
+    prompts = {"style": "a city rooftop", "character-c1": "Mara", "character-c2": "Tomas"}
+    frames = backend._first_frames(prompts, size=SIZE, seed=0)
+    assert list(frames) == list(prompts)
+    assert [len(call["prompt"]) for call in calls] == [2, 1]
+    for wrong in (0, 1.5, True):
+        with pytest.raises(InvalidInputError, match="video batch"):
+            DiffusersVideo(model=str(ltx_folder), device="cpu", batch=wrong)

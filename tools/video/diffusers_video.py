@@ -19,7 +19,17 @@ Throughput. Weights load in bfloat16 on CUDA, attention is PyTorch's SDPA (diffu
 the VAE decodes in tiles. `offload=True` moves one component at a time to the GPU (diffusers'
 model CPU offload); `offload="layers"` streams the weights layer by layer (leaf-level group
 offloading: the 13B model on a 24 GB card, slower); `compile=True` compiles the transformer
-with `torch.compile` (slow first clip, faster later ones).
+with `torch.compile` (slow first clip, faster later ones). `batch=N` renders up to N clips in one
+pipeline call (`tools.video.batching`): clips rendered at once (`--workers`) that share what a
+batch must share (pipeline, frame count, size; steps and guidance are the backend's) go in
+together: the first waits BATCH_WAIT seconds for the others, and longer while the pipeline
+renders another batch (those that come meanwhile join it). Each has its own prompt, first frame
+and generator seeded as it would be alone, so each clip is its unbatched render up to float noise;
+the anchors' renders go N at a time too. Text-to-video batches in every family, image-to-video
+only where the pipeline takes one first frame per prompt (IMAGE_BATCHES). A batch multiplies the
+activations (latents, attention, the VAE's decode) by N, not the weights; `doctor` plans the
+weights and leaves 20 % of the memory for activations, so a large batch on a full card can
+run out of memory where N=1 does not.
 
 Prompts are rendered from the scene's shot within the text encoder's token budget
 (`tools.video.prompt_budget`): what had to be cut is logged and returned with the clip.
@@ -70,6 +80,7 @@ from tools.files import write_png
 from tools.memory_plan import offload_mode
 from tools.pretrained import ML_EXTRA, load_pretrained, torch_device
 from tools.types import Analysis, Anchors, Character, Plan, Rendered, Scene
+from tools.video.batching import Coalescer
 from tools.video.keyframes import (
     Still,
     compose_references,
@@ -89,6 +100,10 @@ QUALITIES = ("draft", "final")
 DTYPES = ("bfloat16", "float16", "float32")
 DRAFT_MIN_STEPS = 4  # the fewest steps diffusers' docs give the distilled LTX-Video models
 WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt", ".pth")
+BATCH_WAIT = 0.25  # seconds the first clip of a batch waits for others (`batch` > 1)
+# image-to-video pipelines that take one first frame per prompt (Wan's and LTXCondition's
+# image input is one video's: they render image-to-video clips one at a time)
+IMAGE_BATCHES = ("LTXImageToVideoPipeline", "CogVideoXImageToVideoPipeline")
 
 
 @dataclass(frozen=True)
@@ -188,6 +203,19 @@ RECIPES = {
     "Lightricks/LTX-Video-0.9.7-dev": Recipe(steps=30, guidance_scale=5.0),
     "Lightricks/LTX-Video-0.9.5": Recipe(steps=40, guidance_scale=3.0),
 }
+
+
+@dataclass(frozen=True)
+class ClipInput:
+    """What one clip of a pipeline call is rendered from."""
+
+    prompt: str
+    image: Image.Image | None  # its first frame (None: from text)
+    seed: int
+
+
+# what the clips of one pipeline call share: its class, frames, size and whether from images
+BatchKey = tuple[str, int, tuple[int, int], bool]
 
 
 def recipe(model: str, family: Family) -> Recipe:
@@ -395,8 +423,9 @@ class DiffusersVideo:
     pipeline's defaults). `quality`: "final" (the recipe) or "draft" (half the steps and the
     area). `pixels`: generated frame area (None: the family's native, halved for a draft).
     `compile`: `torch.compile` the transformer. `dtype`: of the weights (None: bfloat16 on CUDA,
-    float32 on the CPU). `download`: fetch a hub model that is not in the local cache (default:
-    never download).
+    float32 on the CPU). `batch`: clips (and anchors) rendered in one pipeline call at most
+    (clips rendered at once that can share a call; 1: one at a time). `download`: fetch a hub
+    model that is not in the local cache (default: never download).
     """
 
     name = "diffusers"
@@ -418,8 +447,11 @@ class DiffusersVideo:
         pixels: int | None = None,
         compile: bool = False,
         dtype: str | None = None,
+        batch: int = 1,
         download: bool = False,
     ) -> None:
+        if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
+            raise InvalidInputError(f"video batch {batch!r}: expected a whole number, 1 or more")
         if quality not in QUALITIES:
             raise InvalidInputError(f"video quality {quality!r}: choose draft or final")
         if dtype not in (None, *DTYPES):
@@ -468,6 +500,10 @@ class DiffusersVideo:
         self._active: Any = None
         self._lock = threading.Lock()
         self._layer_hooked: weakref.WeakSet = weakref.WeakSet()  # modules group-offloaded here
+        self.batch = batch
+        self._batches: Coalescer[BatchKey, ClipInput, np.ndarray] = Coalescer(
+            self._render_batch, size=batch, wait=BATCH_WAIT
+        )
 
     # ------------------------------------------------------------ public API
 
@@ -533,15 +569,19 @@ class DiffusersVideo:
         gen_size = self._generation_size(size)
         first = self._first_frame(scene, plan=plan, anchors=anchors, size=size, seed=seed)
         image = None if first is None else fit(Image.open(first), gen_size)
+        class_name = self.family.t2v if image is None else self.family.i2v
         with self._lock:
-            pipe = self._pipeline(self.family.t2v if image is None else self.family.i2v)
+            pipe = self._pipeline(class_name)
             prompt = scene_prompt(
                 scene, plan, budget=self.family.max_tokens, count=tokenizer_count(pipe.tokenizer)
             )
-            _report_cut(f"scene {scene['id']}", prompt)
-            video = self._generate(
-                pipe, prompt.text, image=image, frames=frames, size=gen_size, seed=seed
-            )
+        _report_cut(f"scene {scene['id']}", prompt)
+        clip = ClipInput(prompt.text, image, seed)
+        key = (class_name, frames, gen_size, image is not None)
+        if image is None or class_name in IMAGE_BATCHES:
+            video = self._batches.submit(key, clip)
+        else:
+            video = self._render_batch(key, [clip])[0]
         keyframes = transition_keyframes(scene, plan["scenes"], fps=fps)
         write_clip(video, out_path, count=count, size=size, fps=fps, keyframes=keyframes)
         return {
@@ -603,29 +643,39 @@ class DiffusersVideo:
     def _generation_size(self, size: tuple[int, int]) -> tuple[int, int]:
         return generation_size(size, pixels=self.pixels, multiple=self.family.size_multiple)
 
+    def _render_batch(self, key: BatchKey, clips: list[ClipInput]) -> list[np.ndarray]:
+        """`clips` (of one key) from one call of the video pipeline."""
+        class_name, frames, size, _ = key
+        if len(clips) > 1:
+            log.info("%d clips of %d frames in one %s call", len(clips), frames, class_name)
+        with self._lock:
+            return self._generate(self._pipeline(class_name), clips, frames=frames, size=size)
+
     def _generate(
-        self,
-        pipe: Any,
-        prompt: str,
-        *,
-        image: Image.Image | None,
-        frames: int,
-        size: tuple[int, int],
-        seed: int,
-    ) -> np.ndarray:
-        """One clip from the video pipeline `pipe`: F x H x W x 3 uint8 at the generation size."""
+        self, pipe: Any, clips: list[ClipInput], *, frames: int, size: tuple[int, int]
+    ) -> list[np.ndarray]:
+        """`clips` from one call of the video pipeline `pipe`, each with its own prompt, first
+        frame and generator: F x H x W x 3 uint8 at the generation size, in order."""
         import torch
 
-        options = self._common_options(
-            pipe, prompt, negative="video_negative", size=size, seed=seed
-        )
-        options |= {"num_frames": frames, "max_sequence_length": self.family.max_tokens}
+        options: dict[str, Any] = {
+            "prompt": [clip.prompt for clip in clips],
+            "width": size[0],
+            "height": size[1],
+            "generator": [torch.Generator("cpu").manual_seed(clip.seed) for clip in clips],
+            "output_type": "np",
+            "num_frames": frames,
+            "max_sequence_length": self.family.max_tokens,
+        }
+        if "negative_prompt" in inspect.signature(pipe.__call__).parameters:
+            options["negative_prompt"] = render_prompt("video_negative")
         options |= self._sampling_options(pipe)
-        if image is not None:
-            options["image"] = image
+        images = [clip.image for clip in clips if clip.image is not None]
+        if images:  # one image is one first frame to every pipeline (a list may be conditions)
+            options["image"] = images[0] if len(images) == 1 else images
         with torch.inference_mode():
-            video = pipe(**options).frames[0]
-        return _uint8(video)
+            videos = pipe(**options).frames
+        return [_uint8(video) for video in videos]
 
     def _sampling_options(self, pipe: Any) -> dict[str, Any]:
         """Steps, guidance and the LTX-Video extras: given settings over the recipe over the
@@ -660,40 +710,25 @@ class DiffusersVideo:
             full = accepted["num_inference_steps"].default
         return None if full is None else min(full, max(DRAFT_MIN_STEPS, full // 2))
 
-    def _common_options(
-        self, pipe: Any, prompt: str, *, negative: str, size: tuple[int, int], seed: int
-    ) -> dict[str, Any]:
-        """Inputs every pipeline takes; `negative` names the negative prompt's template."""
-        import torch
-
-        options: dict[str, Any] = {
-            "prompt": prompt,
-            "width": size[0],
-            "height": size[1],
-            "generator": torch.Generator("cpu").manual_seed(seed),
-            "output_type": "np",
-        }
-        if "negative_prompt" in inspect.signature(pipe.__call__).parameters:
-            options["negative_prompt"] = render_prompt(negative)
-        return options
-
     def _first_frames(
         self, prompts: dict[str, str], *, size: tuple[int, int], seed: int
     ) -> dict[str, Image.Image]:
-        """The first frame of the shortest text-to-video render of each prompt."""
+        """The first frame of the shortest text-to-video render of each prompt, `batch` renders
+        to a pipeline call."""
         frames = self.family.frame_step + 1
         gen_size = self._generation_size(size)
         pipe = self._pipeline(self.family.t2v)
         count = tokenizer_count(pipe.tokenizer)
-        images = {}
+        clips = []
         for k, (key, prompt) in enumerate(prompts.items()):
             fitted = text_prompt(prompt, budget=self.family.max_tokens, count=count)
             _report_cut(f"anchor {key}", fitted)
-            video = self._generate(
-                pipe, fitted.text, image=None, frames=frames, size=gen_size, seed=seed + k
-            )
-            images[key] = Image.fromarray(video[0])
-        return images
+            clips.append(ClipInput(fitted.text, None, seed + k))
+        videos = []
+        for first in range(0, len(clips), self.batch):
+            chunk = clips[first : first + self.batch]
+            videos += self._generate(pipe, chunk, frames=frames, size=gen_size)
+        return {key: Image.fromarray(video[0]) for key, video in zip(prompts, videos, strict=True)}
 
     def _draw(
         self, folder: Path, stills: dict[str, Still], *, size: tuple[int, int]
