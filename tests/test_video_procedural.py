@@ -3,6 +3,8 @@
 import multiprocessing
 import os
 import resource
+import subprocess
+import sys
 from itertools import combinations
 
 import numpy as np
@@ -380,3 +382,30 @@ def test_framing_words_size_the_characters_and_leave_the_move_alone(plan):
         scene = scene_of(plan, setting=SETTINGS[0], characters=["c1"], framing=framing)
         sizes[framing] = near(still(plan, scene), OUTFIT)
     assert sizes["wide"] * 1.3 < sizes["medium"] < sizes["close-up"], sizes
+
+
+JOB_THAT_DRAWS = """
+from agent.executor import LocalExecutor
+
+def job():
+    from tools.video import procedural_video
+    return procedural_video._workers().submit(abs, -3).result()
+
+if __name__ == "__main__":
+    executor = LocalExecutor(workers=1)
+    print(executor.submit(job).result(), flush=True)
+    executor.shutdown()
+    print("shut down", flush=True)
+"""
+
+
+def test_a_job_process_that_drew_clips_can_end(tmp_path):
+    """A batch job (a process pool's worker) that started the clip workers ends when its pool
+    shuts down: it used to wait for ever for the clip workers nobody had told to stop."""
+    script = tmp_path / "job.py"
+    script.write_text(JOB_THAT_DRAWS)
+    run = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120, cwd=tmp_path
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["3", "shut", "down"]

@@ -11,6 +11,7 @@ on as many cores, beside their encoders, instead of taking turns in one interpre
 """
 
 import multiprocessing
+import multiprocessing.util
 import os
 import threading
 import time
@@ -171,13 +172,22 @@ def _in_workers(*calls: Callable[[], T]) -> list[T]:
 def _workers() -> ProcessPoolExecutor:
     """The processes clips are drawn in, started on demand (as many as clips are asked for at
     once, at most one a core) and kept for the next clips: each keeps its settings' static art
-    (`render._scenery`) from clip to clip. Spawned, not forked: the caller runs threads."""
-    return ProcessPoolExecutor(
+    (`render._scenery`) from clip to clip. Spawned, not forked: the caller runs threads.
+
+    They are shut down when this process exits, also when it is itself a multiprocessing worker
+    (a batch job): such a process joins its children on the way out, before the interpreter's
+    own exit hooks would ever tell this pool to stop, and would wait for them for ever. (The
+    shutdown runs before the finalizers that close the pool's queues: a higher priority.)"""
+    pool = ProcessPoolExecutor(
         os.cpu_count() or 1,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_end_with_parent,
         initargs=(os.getpid(),),
     )
+    multiprocessing.util.Finalize(
+        pool, pool.shutdown, kwargs={"cancel_futures": True}, exitpriority=100
+    )
+    return pool
 
 
 def _end_with_parent(parent: int) -> None:
