@@ -221,8 +221,8 @@ def retry_prompts(
     restated first (`strengthen_prompt`)."""
     retries = {}
     for scene in plan["scenes"]:
-        attempts = [a for a in clips.get(scene["id"], []) if a is not None]
-        if not needs_retry(attempts, max_retries=max_retries):
+        attempts = [a for a in clips.get(scene["id"], []) if a is not None and "scores" in a]
+        if not attempts or not needs_retry(attempts, max_retries=max_retries):
             continue
         retries[scene["id"]] = strengthen_prompt(
             scene["prompt"],

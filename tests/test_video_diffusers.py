@@ -452,14 +452,18 @@ def test_compile_reaches_the_transformer(ltx_folder):
 
 
 def test_layer_offload_hooks_the_pipeline_once_and_it_still_renders(ltx_folder):
-    from diffusers.hooks.group_offloading import _is_group_offload_enabled
+    from diffusers.hooks import HookRegistry
 
     backend = DiffusersVideo(model=str(ltx_folder), device="cpu", offload="layers", steps=2)
     assert backend._wants_offload(backend.folder) is None  # offloading is for CUDA devices
     pipe = backend._pipeline("LTXPipeline")
     backend._place(pipe, offload="layers")
     backend._place(pipe, offload="layers")  # a sibling pipeline on the same modules: once
-    assert all(_is_group_offload_enabled(pipe.components[n]) for n in ("transformer", "vae"))
+    hooks = [
+        HookRegistry.check_if_exists_or_initialize(pipe.components[n])
+        for n in ("transformer", "vae")
+    ]
+    assert all(registry.get_hook("group_offloading") is not None for registry in hooks)
     [video] = backend._generate(
         pipe, [ClipInput("a city rooftop", None, 0)], frames=9, size=(64, 64)
     )
