@@ -48,7 +48,7 @@ _LARGER = 1.35  # small things are drawn larger than life, to read at a glance
 # Where a free hand goes to hold an item (screen-right hand; the left one is its mirror).
 _GRIP: dict[str, Point] = {
     "umbrella": (0.15, 0.3), "lantern": (0.27, 0.44), "candle": (0.06, 0.4),
-    "photograph": (0.1, 0.3), "letter": (0.08, 0.36), "phone": (0.07, 0.33),
+    "photograph": (0.15, 0.4), "letter": (0.08, 0.36), "phone": (0.07, 0.33),
     "flowers": (0.08, 0.4), "balloon": (0.26, 0.2), "kite": (0.3, 0.1), "coffee": (0.08, 0.37),
     "suitcase": (0.21, 0.6), "microphone": (0.07, 0.3),
 }  # fmt: skip
