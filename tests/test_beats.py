@@ -135,10 +135,11 @@ def test_a_10_s_excerpt_gets_the_song_s_tempo_in_every_format(fmt, tmp_path):
 @pytest.mark.slow
 def test_excerpts_of_10_to_30_s_get_the_song_s_tempo(tmp_path):
     """Excerpts every 10 s of every steady song, 10, 20 and 30 s long, in the four formats in
-    turn: at least 90% within 2% of the song's tempo (84% before the metrical-level check).
-    The misses measured: vibe_ace from 40 to 60 s, where the band plays three beats to its
-    bar of four, reads 3/4 of its tempo; half-time passages of Internal Degeneration and
-    Mutilated Mime read half tempo; a few 10 s clips at a song's first seconds are off."""
+    turn: at least 97% within 2% of the song's tempo (84% before the metrical-level check, 94.5%
+    while a half-time passage needed strong offbeats to double). The six misses measured:
+    vibe_ace from 40 to 60 s, where the band plays three beats to its bar of four, reads 3/4
+    of its tempo (3); Chaos God from 170 s reads 2/3; two 10 s clips of a song's first seconds
+    (Chaos God 0.91, Mutilated Mime 0.62)."""
     results = []
     for name, bpm in STEADY.items():
         song = shared_track(name)
@@ -150,7 +151,7 @@ def test_excerpts_of_10_to_30_s_get_the_song_s_tempo(tmp_path):
                 clip.unlink()
     misses = [(clip, round(ratio, 3)) for clip, ratio in results if abs(ratio - 1) > 0.02]
     print(f"{len(results) - len(misses)}/{len(results)} within 2%; misses: {misses}")
-    assert len(misses) <= 0.1 * len(results), misses
+    assert len(misses) <= 0.03 * len(results), misses
 
 
 def _pattern(bpm: float, levels: dict[float, float], *, seconds: float = 20.0) -> np.ndarray:
@@ -166,13 +167,16 @@ def _pattern(bpm: float, levels: dict[float, float], *, seconds: float = 20.0) -
     return y
 
 
-def test_busy_offbeats_double_the_beat_only_when_the_doubled_beat_is_subdivided():
+def test_a_slow_beat_doubles_only_when_the_doubled_beat_is_subdivided():
     """A 96 BPM shuffle (strong offbeats, nothing between them) stays at 96; the same with
-    notes between the offbeats (half-time metal playing 16ths) is a 192 BPM beat."""
+    notes between the offbeats (metal playing 16ths) is a 192 BPM beat, and so is a half-time
+    passage: weak offbeats, but notes between them."""
     shuffle = _pattern(96.0, {0.5: 0.8})
     assert analyze_audio(shuffle, SR)["tempo"] == pytest.approx(96.0, rel=0.02)
     busy = _pattern(96.0, {0.5: 0.8, 0.25: 0.6, 0.75: 0.6})
     assert analyze_audio(busy, SR)["tempo"] == pytest.approx(192.0, rel=0.02)
+    half_time = _pattern(95.0, {0.5: 0.1, 0.25: 0.3, 0.75: 0.3})
+    assert analyze_audio(half_time, SR)["tempo"] == pytest.approx(190.0, rel=0.02)
 
 
 def test_the_blues_groove_of_the_mood_set_is_at_its_96_bpm():
