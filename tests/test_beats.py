@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from conftest import shared_track
 
-from tools.audio.analysis import HOP, _Frames, analyze_audio
+from tools.audio.analysis import HOP, SpectralFrames, analyze_audio
 from tools.audio.beats import track_beats
 from tools.audio.loading import load_audio
 from tools.errors import InvalidInputError
@@ -77,7 +77,7 @@ def test_beats_match_librosa_on_a_noisy_envelope(bpm):
 
 def test_beats_match_librosa_on_a_real_song():
     y, sr = load_audio(shared_track("muldjord_chaos_god.ogg"))
-    envelope = _Frames.compute(y, sr).pulse
+    envelope = SpectralFrames.compute(y, sr).pulse
 
     for bpm in (None, 85.0):  # the estimate (~170), and the half tempo that analysis re-checks
         _assert_matches(

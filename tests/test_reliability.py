@@ -110,7 +110,7 @@ def test_a_long_song_is_analysed_in_chunks_like_a_whole(monkeypatch, demo_song):
 
 def test_the_tempo_in_chunks_is_librosas(monkeypatch, demo_song):
     y, sr = audio.load_audio(demo_song)
-    pulse = analysis._Frames.compute(y, sr).pulse
+    pulse = analysis.SpectralFrames.compute(y, sr).pulse
     expected = librosa.feature.tempo(onset_envelope=pulse, sr=sr, hop_length=analysis.HOP)[0]
     monkeypatch.setattr(analysis, "CHUNK_FRAMES", 100)
     assert analysis._tempo(pulse, sr) == expected

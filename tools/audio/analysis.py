@@ -110,7 +110,7 @@ def _rounded(values: np.ndarray) -> list[float]:
     return [round(float(v), 3) for v in values]
 
 
-def _harmony(frames: "_Frames", duration: float) -> list[list[float]]:
+def _harmony(frames: "SpectralFrames", duration: float) -> list[list[float]]:
     """The chroma averaged over each 1 / CHROMA_HZ s of the song: one row of 12 pitch-class
     levels (C to B, the loudest 1) per step."""
     edges = np.append(np.arange(0.0, duration, 1.0 / CHROMA_HZ), duration)
@@ -122,7 +122,7 @@ def _harmony(frames: "_Frames", duration: float) -> list[list[float]]:
 
 
 @dataclass(frozen=True)
-class _Frames:
+class SpectralFrames:
     """Frame-level spectra shared by every estimate (hop HOP at rate sr)."""
 
     sr: int
@@ -137,7 +137,7 @@ class _Frames:
     onset: np.ndarray  # onset strength with mean aggregation: every onset counts
 
     @classmethod
-    def compute(cls, y: np.ndarray, sr: int) -> "_Frames":
+    def compute(cls, y: np.ndarray, sr: int) -> "SpectralFrames":
         power = np.abs(librosa.stft(y, n_fft=N_FFT, hop_length=HOP)) ** 2
         return cls.from_spectra(
             sr,
@@ -157,7 +157,7 @@ class _Frames:
         chroma: np.ndarray,
         loudness: np.ndarray,
         hpss: tuple[np.ndarray, np.ndarray] | None = None,
-    ) -> "_Frames":
+    ) -> "SpectralFrames":
         """The frames from the spectra computed per frame (and the harmonic and percussive
         parts, when known); the rest is computed from the mel spectrogram of the whole span."""
         log_mel = librosa.power_to_db(mel)
@@ -184,7 +184,9 @@ CHUNK_FRAMES = 8192
 CONTEXT_FRAMES = 32  # on either side of a chunk: the filters over frames reach less far
 
 
-def _song_frames(y: np.ndarray, sr: int) -> tuple[_Frames, np.ndarray, np.ndarray, np.ndarray]:
+def _song_frames(
+    y: np.ndarray, sr: int
+) -> tuple[SpectralFrames, np.ndarray, np.ndarray, np.ndarray]:
     """The song's frames, and per frame its vocal presence (`_vocal`), where in it a voice sings
     (`_voice`) and its spectral centroid (Hz).
 
@@ -198,14 +200,14 @@ def _song_frames(y: np.ndarray, sr: int) -> tuple[_Frames, np.ndarray, np.ndarra
     """
     n = 1 + len(y) // HOP
     if n <= WHOLE_FRAMES:
-        frames = _Frames.compute(y, sr)
+        frames = SpectralFrames.compute(y, sr)
         vocal, voice, centroid = _vocal(frames), _voice(frames), _centroid(frames)
         return replace(frames, power=frames.power[:, :0]), vocal, voice, centroid
     pieces = []
     for start in range(0, n, CHUNK_FRAMES):
         end = min(start + CHUNK_FRAMES, n)
         first, last = max(start - CONTEXT_FRAMES, 0), min(end + CONTEXT_FRAMES, n)
-        chunk = _Frames.compute(y[first * HOP : len(y) if last == n else last * HOP], sr)
+        chunk = SpectralFrames.compute(y[first * HOP : len(y) if last == n else last * HOP], sr)
         keep = slice(start - first, end - first)
         parts = (chunk.mel, chunk.chroma, chunk.loudness, chunk.harmonic, chunk.percussive)
         parts += (_vocal(chunk), _voice(chunk), _centroid(chunk))
@@ -215,7 +217,7 @@ def _song_frames(y: np.ndarray, sr: int) -> tuple[_Frames, np.ndarray, np.ndarra
         np.concatenate(part, axis=-1) for part in zip(*pieces, strict=True)
     )
     del pieces
-    frames = _Frames.from_spectra(
+    frames = SpectralFrames.from_spectra(
         sr,
         power=np.zeros((1 + N_FFT // 2, 0), dtype=np.float32),
         mel=mel,
@@ -244,7 +246,7 @@ def _tempo(onset: np.ndarray, sr: int) -> float:
     return float(librosa.feature.tempo(tg=mean, sr=sr, hop_length=HOP, aggregate=None)[0])
 
 
-def _centroid(frames: _Frames) -> np.ndarray:
+def _centroid(frames: SpectralFrames) -> np.ndarray:
     """Spectral centroid per frame, Hz."""
     return librosa.feature.spectral_centroid(S=np.sqrt(frames.power), sr=frames.sr)[0]
 
@@ -292,7 +294,7 @@ SURE_BEAT_BPM = 80.0
 SUBDIVISION_SHARE = 0.2
 
 
-def _beats(frames: _Frames) -> tuple[float, np.ndarray]:
+def _beats(frames: SpectralFrames) -> tuple[float, np.ndarray]:
     """Tempo (BPM) and beat times (s).
 
     The tracker's tempo can be off by a tempo octave or by 3/2 (on a 10 s clip of a steady
@@ -367,7 +369,7 @@ def _grid_strength(peaks: np.ndarray, period: float, *, shift: float = 0.0) -> f
     return float(peaks[np.round(grid[best] + shift * period).astype(int)].mean())
 
 
-def _track(frames: _Frames, *, bpm: float | None) -> np.ndarray:
+def _track(frames: SpectralFrames, *, bpm: float | None) -> np.ndarray:
     """Beat frames over the audible part of the song (librosa's tracker, untrimmed)."""
     bpm = bpm or _tempo(frames.pulse, frames.sr)  # as track_beats would, in bounded memory
     beat_frames = track_beats(frames.pulse, sr=frames.sr, hop_length=HOP, bpm=bpm, trim=False)
@@ -385,7 +387,7 @@ def _tempo_from_beats(beats: np.ndarray) -> float:
     return float(60.0 * span / np.median(beats[span:] - beats[:-span]))
 
 
-def _downbeats(frames: _Frames, beats: np.ndarray) -> tuple[np.ndarray, int]:
+def _downbeats(frames: SpectralFrames, beats: np.ndarray) -> tuple[np.ndarray, int]:
     """Downbeat times and beats per bar (4, or 3 when that fits the accents clearly better).
 
     Bars start where chords change and where the low end (kick, bass) hits hardest.
@@ -399,7 +401,7 @@ def _downbeats(frames: _Frames, beats: np.ndarray) -> tuple[np.ndarray, int]:
     return beats[phase::meter], meter
 
 
-def _beat_accents(frames: _Frames, beats: np.ndarray) -> np.ndarray:
+def _beat_accents(frames: SpectralFrames, beats: np.ndarray) -> np.ndarray:
     """A z-scored accent per beat: harmonic change into the beat plus low-frequency onset."""
     beat_frames = librosa.time_to_frames(beats, sr=frames.sr, hop_length=HOP)
     synced = _span_means(frames.chroma, frames.times, np.append(beats, frames.times[-1]))
@@ -460,7 +462,7 @@ ENVELOPE_SMOOTH_FRAMES = 21  # about half a second
 ENVELOPE_WEIGHT = 0.2  # of the envelope's motion in the voice curve; the level's: the rest
 
 
-def _vocal(frames: _Frames) -> np.ndarray:
+def _vocal(frames: SpectralFrames) -> np.ndarray:
     """Vocal presence 0..1 per frame, from how much the harmonics glide and waver.
 
     A voice's partials move all the time (vibrato, slides, syllables) while most instruments
@@ -492,7 +494,7 @@ def _vocal(frames: _Frames) -> np.ndarray:
     return np.clip((motion - STILL_CENTS) / (SUNG_CENTS - STILL_CENTS), 0.0, 1.0) * audible
 
 
-def _log_frequency_peaks(frames: _Frames) -> np.ndarray:
+def _log_frequency_peaks(frames: SpectralFrames) -> np.ndarray:
     """Compressed magnitude on a log-frequency grid over the voice band with the spectral
     envelope removed, so that only the partials' peaks are left: (bins, frames)."""
     low, high = MOTION_BAND_HZ
@@ -504,7 +506,7 @@ def _log_frequency_peaks(frames: _Frames) -> np.ndarray:
     return np.maximum(spectrum - envelope, 0.0)
 
 
-def _voice(frames: _Frames) -> np.ndarray:
+def _voice(frames: SpectralFrames) -> np.ndarray:
     """Where a voice sings, 0..1 per frame, relative to the song: mostly the level of the energy
     in the voice band that is neither a steady tone nor a broadband hit (`_unsteady_level`),
     partly (ENVELOPE_WEIGHT) how fast the spectral envelope over the formant band changes
@@ -571,7 +573,7 @@ def _voice_band_grid() -> np.ndarray:
     )
 
 
-def _log_frequency_power(frames: _Frames) -> np.ndarray:
+def _log_frequency_power(frames: SpectralFrames) -> np.ndarray:
     """Power on a log-frequency grid (BINS_PER_SEMITONE) over the voice band: (bins, frames)."""
     freqs = librosa.fft_frequencies(sr=frames.sr, n_fft=N_FFT)
     return _interpolation_matrix(freqs, _voice_band_grid()) @ frames.power
@@ -598,7 +600,7 @@ QUIET = 0.75  # a section below this fraction of the loudest one's energy is qui
 
 
 def _sections(
-    frames: _Frames, downbeats: np.ndarray, energy: np.ndarray, *, duration: float
+    frames: SpectralFrames, downbeats: np.ndarray, energy: np.ndarray, *, duration: float
 ) -> list[Section]:
     """Contiguous sections from 0 to `duration`, starting on bars, labelled by repetition."""
     edges = np.append(_bar_starts(downbeats, duration), duration)
@@ -648,7 +650,7 @@ def _span_means(x: np.ndarray, times: np.ndarray, edges: np.ndarray) -> np.ndarr
 
 
 def _bar_features(
-    frames: _Frames, energy: np.ndarray, edges: np.ndarray
+    frames: SpectralFrames, energy: np.ndarray, edges: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per bar (rows): harmony (chroma), timbre (MFCC 1-12) and dynamics (energy, drum share,
     onset rate)."""
@@ -776,7 +778,7 @@ MINOR_PROFILE = np.array(
 
 
 def _features(
-    frames: _Frames, energy: np.ndarray, centroid: np.ndarray, *, meter: int, duration: float
+    frames: SpectralFrames, energy: np.ndarray, centroid: np.ndarray, *, meter: int, duration: float
 ) -> dict[str, float | str]:
     """Song-wide descriptors: key ("A minor") and mode; meter (beats per bar); brightness
     (median spectral centroid on a log scale, 0 at 500 Hz, 1 at 8 kHz); percussiveness (the
@@ -804,7 +806,7 @@ def _features(
     }
 
 
-def _key(frames: _Frames) -> tuple[str, str]:
+def _key(frames: SpectralFrames) -> tuple[str, str]:
     """Tonic and mode whose key profile best matches the song's pitch-class distribution."""
     chroma = frames.chroma.mean(axis=1)
     best = max(
