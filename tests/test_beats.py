@@ -135,11 +135,11 @@ def test_a_10_s_excerpt_gets_the_song_s_tempo_in_every_format(fmt, tmp_path):
 @pytest.mark.slow
 def test_excerpts_of_10_to_30_s_get_the_song_s_tempo(tmp_path):
     """Excerpts every 10 s of every steady song, 10, 20 and 30 s long, in the four formats in
-    turn: at least 97% within 2% of the song's tempo (84% before the metrical-level check, 94.5%
-    while a half-time passage needed strong offbeats to double). The six misses measured:
-    vibe_ace from 40 to 60 s, where the band plays three beats to its bar of four, reads 3/4
-    of its tempo (3); Chaos God from 170 s reads 2/3; two 10 s clips of a song's first seconds
-    (Chaos God 0.91, Mutilated Mime 0.62)."""
+    turn: at least 98% within 2% of the song's tempo (84% before the metrical-level check, 94.5%
+    while a half-time passage needed strong offbeats to double, 97.5% while vibe_ace's passage
+    accented three against four read 3/4). The three misses measured: Chaos God from 170 s (its
+    ending) reads 2/3; two 10 s clips of a song's first seconds (Chaos God 0.91, Mutilated
+    Mime 0.62)."""
     results = []
     for name, bpm in STEADY.items():
         song = shared_track(name)
@@ -151,7 +151,7 @@ def test_excerpts_of_10_to_30_s_get_the_song_s_tempo(tmp_path):
                 clip.unlink()
     misses = [(clip, round(ratio, 3)) for clip, ratio in results if abs(ratio - 1) > 0.02]
     print(f"{len(results) - len(misses)}/{len(results)} within 2%; misses: {misses}")
-    assert len(misses) <= 0.03 * len(results), misses
+    assert len(misses) <= 0.02 * len(results), misses
 
 
 def _pattern(bpm: float, levels: dict[float, float], *, seconds: float = 20.0) -> np.ndarray:
@@ -183,3 +183,17 @@ def test_the_blues_groove_of_the_mood_set_is_at_its_96_bpm():
     """DD Groove (ID3 TBPM 96): its busy offbeats are eighth notes, not a 192 BPM beat."""
     y, sr = load_audio(shared_track("dd_groove.mp3"))
     assert analyze_audio(y, sr)["tempo"] == pytest.approx(96.0, rel=0.02)
+
+
+def test_a_passage_accented_three_against_four_keeps_the_beat_of_its_eighth_notes():
+    """Eighth notes at 130 BPM under accents every 3/4 of a bar (every 4/3 of a beat, 97.5
+    BPM), as vibe_ace plays from 40 s: the accents' grid catches more onset strength, but it
+    does not divide into the eighth notes; the beat does (97.5 BPM before)."""
+    y = 0.01 * np.random.default_rng(0).standard_normal(12 * SR).astype(np.float32)
+    click = np.exp(-np.arange(400) / 60.0) * np.sin(2 * np.pi * 1500 * np.arange(400) / SR)
+    beat = 60.0 / 130.0
+    for step, amplitude in ((beat / 2, 0.4), (beat * 4 / 3, 1.0)):
+        for t in np.arange(1.0, 11.0, step):
+            y[int(t * SR) : int(t * SR) + len(click)] += (amplitude * click).astype(np.float32)
+
+    assert analyze_audio(y, SR)["tempo"] == pytest.approx(130.0, rel=0.02)
