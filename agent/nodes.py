@@ -222,7 +222,7 @@ def retry_prompts(
     retries = {}
     for scene in plan["scenes"]:
         attempts = [a for a in clips.get(scene["id"], []) if a is not None and "scores" in a]
-        if not attempts or not needs_retry(attempts, max_retries=max_retries):
+        if not needs_retry(attempts, max_retries=max_retries):
             continue
         retries[scene["id"]] = strengthen_prompt(
             scene["prompt"],
@@ -235,8 +235,12 @@ def retry_prompts(
 
 
 def needs_retry(attempts: list[Attempt], *, max_retries: int) -> bool:
-    """Whether no attempt passed and the scene has retries left."""
-    return not any(a.get("passed") for a in attempts) and len(attempts) <= max_retries
+    """Whether the scene was scored, no attempt passed and it has retries left."""
+    return (
+        bool(attempts)
+        and not any(a.get("passed") for a in attempts)
+        and len(attempts) <= max_retries
+    )
 
 
 def assemble(state: State, runtime: Runtime[Context]) -> dict:

@@ -39,14 +39,24 @@ def _assert_matches(ours: np.ndarray, reference: np.ndarray) -> None:
     assert np.mean(distance <= 1) >= 0.95
 
 
+CLICK = np.exp(-np.arange(400) / 60.0) * np.sin(2 * np.pi * 1500 * np.arange(400) / SR)
+
+
+def _noise(seconds: float, *, seed: int = 0) -> np.ndarray:
+    return 0.01 * np.random.default_rng(seed).standard_normal(int(seconds * SR)).astype(np.float32)
+
+
+def _add_clicks(y: np.ndarray, times: np.ndarray, amplitude: float = 1.0) -> None:
+    """`CLICK` at `amplitude` added to `y` at each of `times` (s)."""
+    for t in times:
+        start = int(t * SR)
+        y[start : start + len(CLICK)] += (amplitude * CLICK).astype(np.float32)
+
+
 def _clicks(bpm: float, *, seconds: float = 30.0, seed: int = 0) -> np.ndarray:
     """A click track at `bpm` with a quiet lead-in and tail, over soft noise."""
-    rng = np.random.default_rng(seed)
-    y = 0.01 * rng.standard_normal(int(seconds * SR)).astype(np.float32)
-    click = np.exp(-np.arange(400) / 60.0) * np.sin(2 * np.pi * 1500 * np.arange(400) / SR)
-    for t in np.arange(2.0, seconds - 2.0, 60.0 / bpm):
-        start = int(t * SR)
-        y[start : start + len(click)] += click.astype(np.float32)
+    y = _noise(seconds, seed=seed)
+    _add_clicks(y, np.arange(2.0, seconds - 2.0, 60.0 / bpm))
     return y
 
 
@@ -158,12 +168,9 @@ def _pattern(bpm: float, levels: dict[float, float], *, seconds: float = 20.0) -
     """Clicks at `bpm` with clicks of other strengths at fractions of the beat (`levels`:
     fraction -> amplitude) over soft noise."""
     y = _clicks(bpm, seconds=seconds)
-    click = np.exp(-np.arange(400) / 60.0) * np.sin(2 * np.pi * 1500 * np.arange(400) / SR)
     period = 60.0 / bpm
     for fraction, amplitude in levels.items():
-        for t in np.arange(2.0 + fraction * period, seconds - 2.0, period):
-            start = int(t * SR)
-            y[start : start + len(click)] += (amplitude * click).astype(np.float32)
+        _add_clicks(y, np.arange(2.0 + fraction * period, seconds - 2.0, period), amplitude)
     return y
 
 
@@ -189,11 +196,9 @@ def test_a_passage_accented_three_against_four_keeps_the_beat_of_its_eighth_note
     """Eighth notes at 130 BPM under accents every 3/4 of a bar (every 4/3 of a beat, 97.5
     BPM), as vibe_ace plays from 40 s: the accents' grid catches more onset strength, but it
     does not divide into the eighth notes; the beat does (97.5 BPM before)."""
-    y = 0.01 * np.random.default_rng(0).standard_normal(12 * SR).astype(np.float32)
-    click = np.exp(-np.arange(400) / 60.0) * np.sin(2 * np.pi * 1500 * np.arange(400) / SR)
+    y = _noise(12.0)
     beat = 60.0 / 130.0
     for step, amplitude in ((beat / 2, 0.4), (beat * 4 / 3, 1.0)):
-        for t in np.arange(1.0, 11.0, step):
-            y[int(t * SR) : int(t * SR) + len(click)] += (amplitude * click).astype(np.float32)
+        _add_clicks(y, np.arange(1.0, 11.0, step), amplitude)
 
     assert analyze_audio(y, SR)["tempo"] == pytest.approx(130.0, rel=0.02)

@@ -362,8 +362,7 @@ def _beat_level(
 def _tatum_period(onset: np.ndarray, *, frames_per_second: float) -> float:
     """The period (frames) of the fastest steady pulse between TATUM_BPM: the lag whose first
     four multiples have the highest mean autocorrelation of the onset curve; 0 for silence."""
-    x = onset - onset.mean()
-    ac = np.fft.irfft(np.abs(np.fft.rfft(x, 2 * len(x))) ** 2)[: len(x)]
+    ac = librosa.autocorrelate(onset - onset.mean())
     if ac[0] <= 0:
         return 0.0
     lags = np.arange(*(60.0 * frames_per_second / bpm for bpm in TATUM_BPM), 0.05)
