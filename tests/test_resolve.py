@@ -56,5 +56,22 @@ def test_props_go_to_the_subjects_that_use_them_and_the_rest_stand_in_the_scene(
         BIBLE, places=set(PLACES), looks=LOOKS,
     )  # fmt: skip
     rider, reader = plan.subjects
-    assert rider.props == ["boat", "umbrella"] and reader.props == ["book"]
-    assert plan.props == ["lantern", "dog", "campfire"]
+    # neither has a hand free for the umbrella (the cast dropped it from a rider's hands)
+    assert rider.props == ["boat"] and reader.props == ["book"]
+    assert plan.props == ["umbrella", "lantern", "dog", "campfire"]
+
+
+def test_a_held_prop_goes_to_a_free_hand_or_else_stands_in_the_scene():
+    """A cyclist has no hand for a kite: it flies in the sky (it was planned into her hands
+    and then not drawn); a dancer beside her takes it."""
+    alone = resolve(
+        shot("street", subjects=[("c1", "ride", "joyful")], props=["bicycle", "kite"]),
+        BIBLE, places=set(PLACES), looks=LOOKS,
+    )  # fmt: skip
+    assert alone.subjects[0].props == ["bicycle"] and alone.props == ["kite"]
+    both = resolve(
+        shot("street", subjects=[("c1", "ride", "joyful"), ("c2", "dance", "joyful")],
+             props=["bicycle", "kite"]),
+        BIBLE, places=set(PLACES), looks=LOOKS,
+    )  # fmt: skip
+    assert [s.props for s in both.subjects] == [["bicycle"], ["kite"]] and both.props == []

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from tools.shots import ABSTRACT, ACTION_PROPS, PLACES, PROPS, name_of
 from tools.types import Shot, StyleBible, Unmet
+from tools.video.procedural import held
 
 ATTACHED_KINDS = frozenset({"held", "worn", "mount"})
 PLAYED = frozenset({"piano", "drums"})  # ground props that belong to whoever plays them
@@ -104,8 +105,9 @@ def _give_props(wanted: list[str], subjects: list[SubjectPlan], unmet: list[Unme
 def _free_subject(subjects: list[SubjectPlan], name: str) -> SubjectPlan | None:
     """The first subject with a free slot of the prop's kind (one held item, one mount, one
     played instrument each); a mount only carries a subject who rides or drives (else it
-    stands in the scene: a boat on the water beside someone fishing from the bank), and an
-    instrument only goes to who plays it."""
+    stands in the scene: a boat on the water beside someone fishing from the bank), an
+    instrument only goes to who plays it, and a held item only to a subject whose action
+    leaves it the hands (else it stands in the scene: a kite in the sky over a cyclist)."""
     kind = "played" if name in PLAYED else PROPS[name].kind
 
     def slot(prop: str) -> str:
@@ -114,6 +116,7 @@ def _free_subject(subjects: list[SubjectPlan], name: str) -> SubjectPlan | None:
     order = {
         "mount": [s for s in subjects if s.action in ("ride", "drive")],
         "played": [s for s in subjects if s.action == f"play {name}"],
+        "held": [s for s in subjects if len(held.FREE.get(s.action, ())) >= held.hands_for(name)],
     }.get(kind, subjects)
     for subject in order:
         if kind == "worn" or all(slot(p) != kind for p in subject.props):
