@@ -16,7 +16,7 @@ from tests.plans import shot, with_shot
 from tools.critique.pixels import CRITIQUE_FRAMES
 from tools.errors import GenerationFailedError, InvalidInputError
 from tools.ffmpeg import frame_writer, read_frames, spread_indices, video_info
-from tools.video.procedural.camera import camera_move
+from tools.video.procedural.camera import WHIP_S, camera_move
 from tools.video.procedural.music import Music
 from tools.video.procedural.palette import hex_rgb
 from tools.video.procedural.render import SceneRenderer
@@ -199,7 +199,31 @@ def test_the_palette_colours_every_place(plan):
 def test_camera_texts_map_to_their_moves():
     assert camera_move("slow push-in") == "push_in" and camera_move("close-up") == "push_in"
     assert camera_move("a gentle pan left") == "pan_left" and camera_move("locked-off") == "static"
-    assert camera_move("upbeat sweeping") == "drift"
+    assert camera_move("upbeat sweeping") == "drift" and camera_move("whip pan") == "whip_pan"
+
+
+def _sideways_over_upright(frame: np.ndarray) -> float:
+    """How much the frame changes along its rows against down its columns."""
+    pixels = frame.astype(float)
+    return np.abs(np.diff(pixels, axis=1)).mean() / np.abs(np.diff(pixels, axis=0)).mean()
+
+
+def test_a_whip_pan_arrives_smeared_sideways_then_settles_sharp(plan):
+    """A whip pan sweeps the whole pan range in its first WHIP_S, blurred along the sweep (it
+    was drawn as a plain pan right and recorded as unmet)."""
+    scene = scene_of(plan, setting=SETTINGS[3], characters=["c1", "c2"], camera="whip pan")
+    renderer = SceneRenderer(scene, plan=plan, size=SIZE, seed=1)
+    assert renderer.rendered["drawn"]["camera"]["move"] == "whip pan"
+    assert not [u for u in renderer.rendered["unmet"] if u["element"] == "move"]
+    pulse = Music.still(intensity=0.5).at(1.0)
+
+    def at(elapsed: float) -> np.ndarray:
+        return np.asarray(renderer.frame(elapsed / 1.5, pulse, elapsed=elapsed))
+
+    mid_whip, settled, later = at(WHIP_S / 2), at(WHIP_S + 0.1), at(1.2)
+    assert _sideways_over_upright(mid_whip) < 0.6 * _sideways_over_upright(settled)
+    assert _sideways_over_upright(settled) == pytest.approx(_sideways_over_upright(later), rel=0.2)
+    assert np.abs(at(0.0).astype(int) - settled.astype(int)).mean() > 2  # it moved
 
 
 def test_the_renderer_says_what_it_drew(plan):

@@ -11,11 +11,18 @@ import math
 import re
 from dataclasses import dataclass
 
+import numpy as np
+from PIL import Image
+
 from tools.video.procedural.layers import Geometry, View
 from tools.video.procedural.music import Pulse
 
 _PAN = 0.05  # largest translation of the characters' plane, as a fraction of the frame
 _ZOOM = 0.07  # push-in and zoom-out range
+# A whip pan arrives: in the clip's first WHIP_S the plane sweeps the whole pan range, smeared
+# sideways by up to WHIP_BLUR of the frame's width at its fastest, then settles and drifts.
+WHIP_S = 0.3
+WHIP_BLUR = 0.06
 
 # (pattern, move) in priority order: the first pattern found in the camera text wins
 _MOVES = [
@@ -25,6 +32,7 @@ _MOVES = [
     (r"(crane|tilt|pan)[ -]?down|descend|lower", "crane_down"),
     (r"crane|(tilt|pan)[ -]?up|\brise|rising|ascend|\bup\b", "crane_up"),
     (r"hand-?held|shak|documentary", "handheld"),
+    (r"\bwhip", "whip_pan"),
     (r"\bleft\b", "pan_left"),
     (r"\bright\b|track|follow|\bpan|truck|dolly", "pan_right"),
     (r"static|locked|\bstill|fixed|tripod", "static"),
@@ -71,6 +79,7 @@ class Shot:
     dy: float
     zoom: float
     pivot: float  # the depth that does not translate
+    blur: float = 0.0  # sideways motion blur, pixels (a whip pan)
 
 
 # the moves above by their names in tools.shots.MOVES
@@ -78,6 +87,7 @@ MOVE_NAMES = {
     "zoom_out": "pull back", "push_in": "slow push-in", "orbit": "orbit",
     "crane_down": "crane down", "crane_up": "crane up", "handheld": "handheld",
     "pan_left": "pan left", "pan_right": "pan right", "static": "static", "drift": "drift",
+    "whip_pan": "whip pan",
 }  # fmt: skip
 
 
@@ -91,10 +101,15 @@ class Camera:
         self.focus = focus  # canvas y the zoom centres on (the characters' floor)
         self._phases = [(seed * 0.618 + k * 1.7) % (2 * math.pi) for k in range(4)]
 
-    def shot(self, u: float, pulse: Pulse) -> Shot:
-        """The camera a fraction u (0..1) through the clip."""
+    def shot(self, u: float, pulse: Pulse, *, elapsed: float) -> Shot:
+        """The camera a fraction u (0..1) through the clip, `elapsed` seconds in."""
         g, e, move = self.geometry, _ease(u), self.move
         pan_x, pan_y = _PAN * g.width, _PAN * g.height
+        if move == "whip_pan":
+            whip = min(elapsed / WHIP_S, 1.0)
+            settle = 0.2 * pan_x * e  # the drift after it, back the way the whip came
+            blur = WHIP_BLUR * g.width * math.sin(math.pi * whip)
+            return Shot(pan_x * (1 - 2 * _ease(whip)) + settle, 0.0, 1.0, 0.0, blur)
         if move in ("pan_left", "pan_right", "drift"):
             sign = 1.0 if move == "pan_left" else -1.0
             reach = 0.4 if move == "drift" else 1.0
@@ -129,3 +144,15 @@ class Camera:
         ox = shot.dx * shift - g.mx
         oy = shot.dy * shift - g.my + (scale - 1.0) * (self.focus - g.canvas[1] / 2)
         return View(round(scale * 200) / 200, ox, oy)
+
+
+def motion_blur(frame: Image.Image, length: int) -> Image.Image:
+    """`frame` smeared sideways: each pixel the mean of `length` pixels along its row."""
+    pixels = np.asarray(frame, dtype=np.float32)
+    half = length // 2
+    padded = np.pad(
+        pixels, [(0, 0), (half + 1, length - half - 1)] + [(0, 0)] * (pixels.ndim - 2), mode="edge"
+    )
+    summed = np.cumsum(padded, axis=1)
+    smeared = (summed[:, length:] - summed[:, :-length]) / length
+    return Image.fromarray(np.round(smeared).astype(np.uint8), frame.mode)

@@ -15,7 +15,7 @@ from tools.errors import InvalidInputError
 from tools.shots import name_of
 from tools.types import Character, Plan, Rendered, Scene
 from tools.video.procedural.accents import Accents, shake
-from tools.video.procedural.camera import Camera, framing
+from tools.video.procedural.camera import Camera, framing, motion_blur
 from tools.video.procedural.cast import Cast, Part
 from tools.video.procedural.layers import Geometry, Layer, View, hide_covered
 from tools.video.procedural.looks import LOOK_NAMES, treatment
@@ -144,7 +144,7 @@ class SceneRenderer:
 
     def _frame(self, u: float, pulse: Pulse, *, elapsed: float, index: int) -> Image.Image:
         """The frame in the look's mode (`self.mode`)."""
-        shot = self.camera.shot(u, pulse)
+        shot = self.camera.shot(u, pulse, elapsed=elapsed)
         sx, sy = shake(pulse)
         if sx or sy:
             k = self.size[1] / 720
@@ -166,6 +166,8 @@ class SceneRenderer:
                 item.draw(frame, draw, view(item.depth), pulse)
         for effect in self.scenery.air:
             effect.draw(frame, draw, view(1.0), pulse)
+        if shot.blur >= 1.0:
+            frame = motion_blur(frame, round(shot.blur))
         amount = round(_flash(pulse) / _FLASH_STEP) * _FLASH_STEP
         if amount > 0:
             frame = frame.point(_flash_table(self.palette.highlight, amount))
