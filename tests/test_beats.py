@@ -120,9 +120,11 @@ def test_the_analysis_runs_without_librosas_beat_module(monkeypatch):
 def _excerpt(song: Path, start: float, seconds: float, fmt: str, folder: Path) -> Path:
     """`seconds` of `song` from `start`, encoded by ffmpeg as a `fmt` file."""
     out = folder / f"{song.stem}-{start:g}-{seconds:g}.{fmt}"
+    # ffmpeg's FLAC encoder picks a block size of 8 samples for some cuts and fails on it
+    blocks = ["-frame_size", "4608"] if fmt == "flac" else []
     subprocess.run(
         [ffmpeg_exe(), "-v", "error", "-y", "-ss", f"{start}", "-t", f"{seconds}", "-i", str(song),
-         "-map", "0:a:0", str(out)],
+         "-map", "0:a:0", *blocks, str(out)],
         check=True,
     )  # fmt: skip
     return out
@@ -136,32 +138,49 @@ def _tempo(path: Path) -> float:
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_a_10_s_excerpt_gets_the_song_s_tempo_in_every_format(fmt, tmp_path):
     """Before the metrical-level check, 10 s of vibe_ace (130 BPM) from 15 s read as 63 BPM,
-    and 10 s of Chaos God (170 BPM) from 120 s as 109 BPM."""
-    for name, start in (("vibe_ace.ogg", 15.0), ("muldjord_chaos_god.ogg", 120.0)):
+    and 10 s of Chaos God (170 BPM) from 120 s as 109 BPM. Mutilated Mime's first 10 s (180
+    BPM) accent 3+3+3+3+2+2 of its eighth notes, which the tracker followed at 112 BPM, no level
+    of the beat (read as 112 until the levels came from the eighth notes when none fits them);
+    Chaos God's last 10 s, a busy passage on the beat and loud stops at 3/2 of it (read as 113
+    until each passage's onsets counted against their own neighbourhood); a half-time passage
+    of Internal Degeneration (190 BPM) from 80 s, which read 95 as mp3 or ogg, its subdivision
+    weaker there than as wav or flac (0.18 of the beat's onsets against 0.24)."""
+    excerpts = (
+        ("vibe_ace.ogg", 15.0),
+        ("muldjord_chaos_god.ogg", 120.0),
+        ("muldjord_mutilated_mime.ogg", 0.0),
+        ("muldjord_chaos_god.ogg", 170.0),
+        ("muldjord_internal_degeneration.ogg", 80.0),
+    )
+    for name, start in excerpts:
         clip = _excerpt(shared_track(name), start, 10.0, fmt, tmp_path)
         assert _tempo(clip) == pytest.approx(STEADY[name], rel=0.02), (name, start)
 
 
 @pytest.mark.slow
 def test_excerpts_of_10_to_30_s_get_the_song_s_tempo(tmp_path):
-    """Excerpts every 10 s of every steady song, 10, 20 and 30 s long, in the four formats in
-    turn: at least 98% within 2% of the song's tempo (84% before the metrical-level check, 94.5%
-    while a half-time passage needed strong offbeats to double, 97.5% while vibe_ace's passage
-    accented three against four read 3/4). The three misses measured: Chaos God from 170 s (its
-    ending) reads 2/3; two 10 s clips of a song's first seconds (Chaos God 0.91, Mutilated
-    Mime 0.62)."""
+    """Excerpts every 10 s of every steady song, 10, 20 and 30 s long, each in all four formats
+    (948 clips): at least 99% within 2% of the song's tempo. With one format per excerpt, in
+    turn: 84% before the metrical-level check, 94.5% while a half-time passage needed strong
+    offbeats to double, 97.5% while vibe_ace's passage accented three against four read 3/4,
+    98.7% while Mutilated Mime's intro and Chaos God's ending read 0.62 and 2/3; in all four
+    formats, 98.4% before those two were fixed and a half-time passage of Internal Degeneration
+    (from 80 s) read half its tempo as mp3 or ogg. The misses measured: Chaos God's first 10 s
+    in every format (0.91), a fade-in without drums whose onsets fall off the beat, with no
+    steady pulse (`_tatum`'s clarity 0.02)."""
     results = []
     for name, bpm in STEADY.items():
         song = shared_track(name)
         duration = len(load_audio(song)[0]) / SR
         for seconds in (10.0, 20.0, 30.0):
-            for k, start in enumerate(np.arange(0.0, duration - seconds, 10.0)):
-                clip = _excerpt(song, start, seconds, FORMATS[k % 4], tmp_path)
-                results.append((clip.name, _tempo(clip) / bpm))
-                clip.unlink()
+            for start in np.arange(0.0, duration - seconds, 10.0):
+                for fmt in FORMATS:
+                    clip = _excerpt(song, start, seconds, fmt, tmp_path)
+                    results.append((clip.name, _tempo(clip) / bpm))
+                    clip.unlink()
     misses = [(clip, round(ratio, 3)) for clip, ratio in results if abs(ratio - 1) > 0.02]
     print(f"{len(results) - len(misses)}/{len(results)} within 2%; misses: {misses}")
-    assert len(misses) <= 0.02 * len(results), misses
+    assert len(misses) <= 0.01 * len(results), misses
 
 
 def _pattern(bpm: float, levels: dict[float, float], *, seconds: float = 20.0) -> np.ndarray:
