@@ -19,7 +19,9 @@ from tools.writing.styles import (
     CALM_MOVES,
     CONTRAST,
     DYNAMIC_MOVES,
+    MOOD_LIGHTING,
     MOOD_PALETTES,
+    STYLE_LIGHTING,
     STYLE_MEDIA,
     STYLE_PALETTES,
 )
@@ -584,3 +586,11 @@ def test_every_section_has_other_views_and_actions_for_its_later_scenes(request_
             assert firsts <= set(asked), firsts
         else:  # the mood's actions in turn
             assert len(firsts) >= 2, firsts
+
+
+def test_the_looks_lighting_names_no_time_of_day():
+    """A shot's lighting is its time's light and then the look's: a look that named a time
+    ("magenta and orange sunset glow") contradicted every shot at another time of day."""
+    times = re.compile(r"\b(sunrise|sunset|dawn|dusk|daylight|night|golden hour)\b")
+    for lighting in [*MOOD_LIGHTING.values(), *STYLE_LIGHTING.values()]:
+        assert not times.search(lighting), lighting

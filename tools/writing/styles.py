@@ -237,12 +237,12 @@ MOOD_LIGHTING = {
     "nostalgic": "warm faded light, as in an old photograph",
     "epic": "dramatic backlight with long light shafts",
     "mysterious": "dim, shifting light through fog",
-    "hopeful": "dawn light that grows warmer over the video",
+    "hopeful": "clear light that grows warmer over the video",
 }
 STYLE_LIGHTING = {
     "neon": "neon glow and coloured rim light against darkness",
     "noir": "hard low-key light with long hard shadows",
-    "retro": "magenta and orange sunset glow with neon edges",
+    "retro": "saturated magenta and orange tones with neon edges",
     "cyberpunk": "neon signs and wet reflections",
     "vintage film": "warm, slightly overexposed light with light leaks",
 }
