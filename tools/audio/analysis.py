@@ -292,6 +292,11 @@ LEVEL_CONTEXT_S = 4.0  # the levels compare onsets scaled by their mean over thi
 # right it caught 1.09-1.66 times as much in the excerpts, and where a near tie (1.00) decided
 # it, as on Chaos God's ending, the encoding of the clip did.
 LEVEL_MARGIN = 1.04
+# A beat of three tatums (compound time: 6/8, a shuffle) must catch this much more than one of
+# two or four: riffs accented every three eighth notes (Chaos God from 75, 115 and 135 s,
+# Mutilated Mime from 122.5 s) caught 1.04-1.17 times the beat's onsets on the grid of a dotted
+# quarter.
+TERNARY_MARGIN = 1.25
 # The beat's octave, taken below FAST_BEAT_BPM: librosa's prior pulls fast songs (160-200 BPM)
 # to half tempo, and short clips fall to half or a quarter as often. A beat slower than
 # SURE_BEAT_BPM is doubled; one from there to FAST_BEAT_BPM / 2 is doubled when the doubled beat
@@ -338,20 +343,22 @@ def _beat_level(
     Tempi are compared by how much onset strength their pulse grid catches over the whole
     clip (`_grid_strength`). The tracked tempo is moved by octaves into LEVEL_RANGE and tuned
     (TUNING_STEPS steps of at most TUNING_STEP each way). It and the other metrical levels,
-    3/2 and 2/3 of it, each moved into LEVEL_RANGE (where every level has one tempo), compete;
-    the strongest is returned (in LEVEL_RANGE: `_beat_octave` chooses the octave), unless it
-    does not divide into the clip's fastest steady pulse (`_tatum`) and another level
-    does: then the strongest of those. A passage accented three against four (vibe_ace from
-    40 s) has a grid at 3/4 of the beat that catches more, but its eighth notes still run at
-    twice the beat. When no level divides into a clear tatum (TATUM_CLARITY), the tracker has
-    followed a pattern that is no level at all (Mutilated Mime's intro accents 3+3+3+3+2+2
-    eighth notes: tracked at 112 BPM, 5/8 of its 180), and the levels of two and three tatums
-    compete instead.
+    3/2 and 2/3 of it, each moved into LEVEL_RANGE (where every level has one tempo) and tuned
+    in turn, compete; the strongest is returned (in LEVEL_RANGE: `_beat_octave` chooses the
+    octave), unless it does not divide into the clip's fastest steady pulse (`_tatum`) and
+    another level does: then the strongest of those. A passage accented three against four
+    (vibe_ace from 40 s) has a grid at 3/4 of the beat that catches more, but its eighth notes
+    still run at twice the beat. When the tatum is clear (TATUM_CLARITY), the levels of two
+    and three tatums compete too: the tracker may have followed a pattern that is no level at
+    all (Mutilated Mime's intro accents 3+3+3+3+2+2 eighth notes: tracked at 112 BPM, 5/8 of
+    its 180; Chaos God from 70 s as ogg was tracked at 140, 0.82 of its 170).
 
     The levels compete on onsets scaled by their neighbourhood's mean (LEVEL_CONTEXT_S), so
     that each passage counts by its own pulse, not by its loudness: Chaos God's last 10 s are
     a busy passage on the beat and three loud stops at 3/2 of it; and the tracked level stands
-    unless another catches clearly more (LEVEL_MARGIN).
+    unless another catches clearly more (LEVEL_MARGIN). A level of three tatums competes at
+    1 / TERNARY_MARGIN of what it catches: a riff accented every three eighth notes puts more
+    onsets on the dotted quarter than on the beat, but is still heard in two.
     """
     if tempo <= 0:
         return tempo
@@ -365,32 +372,40 @@ def _beat_level(
     # tracked tempo is close already, so it is tuned over as many steps as a short one's
     step = min(TUNING_STEP, 0.25 * 60.0 * frames_per_second / (len(pulse) * level))
     steps = np.arange(-TUNING_STEPS, TUNING_STEPS + 1) * step
-    tuned = max(level * (1 + steps), key=strength)
-    levels = [_into_octave(tuned * ratio, LEVEL_RANGE[0]) for ratio in (1.0, 1.5, 2 / 3)]
+
+    def tuned(bpm: float) -> float:
+        return max(bpm * (1 + steps), key=strength)
+
+    level = tuned(level)  # the other levels are tuned too: 2/3 of a tempo 2 % off is 2 % off
+    levels = [level] + [tuned(_into_octave(level * r, LEVEL_RANGE[0])) for r in (1.5, 2 / 3)]
     context = int(LEVEL_CONTEXT_S * frames_per_second) | 1
     local = peaks / np.maximum(scipy.ndimage.uniform_filter1d(peaks, context, mode="nearest"), 1e-9)
 
     def local_strength(bpm: float) -> float:
         return _grid_strength(local, 60.0 * frames_per_second / bpm)
 
-    best = max(levels, key=local_strength)
-    if local_strength(best) < LEVEL_MARGIN * local_strength(levels[0]):
-        best = levels[0]
     tatum, clarity = _tatum(onset, frames_per_second=frames_per_second)
-    if not tatum:
-        return best
 
-    def divides(bpm: float) -> bool:
+    def tatums(bpm: float) -> int:  # how many tatums a beat at `bpm` is (2-4), or 0: none
+        if not tatum:
+            return 0
         ratio = 60.0 * frames_per_second / bpm / tatum
-        return round(ratio) in (2, 3, 4) and abs(ratio / round(ratio) - 1) <= TATUM_TOLERANCE
+        fits = round(ratio) in (2, 3, 4) and abs(ratio / round(ratio) - 1) <= TATUM_TOLERANCE
+        return round(ratio) if fits else 0
 
-    fitting = [bpm for bpm in levels if divides(bpm)]
-    if not fitting and clarity >= TATUM_CLARITY:
-        fitting = [
-            _into_octave(60.0 * frames_per_second / (tatums * tatum), LEVEL_RANGE[0])
-            for tatums in (2, 3)
+    def weight(bpm: float) -> float:
+        return local_strength(bpm) / (TERNARY_MARGIN if tatums(bpm) == 3 else 1.0)
+
+    if tatum and clarity >= TATUM_CLARITY:  # a clear tatum: its levels compete too
+        levels += [
+            _into_octave(60.0 * frames_per_second / (count * tatum), LEVEL_RANGE[0])
+            for count in (2, 3)
         ]
-    return best if not fitting or best in fitting else max(fitting, key=local_strength)
+    best = max(levels, key=weight)
+    if weight(best) < LEVEL_MARGIN * weight(levels[0]):
+        best = levels[0]
+    fitting = [bpm for bpm in levels if tatums(bpm)]
+    return best if not fitting or best in fitting else max(fitting, key=weight)
 
 
 def _tatum(onset: np.ndarray, *, frames_per_second: float) -> tuple[float, float]:
