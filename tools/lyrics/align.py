@@ -18,6 +18,14 @@ places that sound like it, as far as they stand out from the song's ordinary lik
 (`_recurrence`). Of the two alignments the one kept scores best on the fit above plus how
 alike its repeats sound where it puts them: where the band does not repeat with the text, the
 pull finds nothing and the first stands.
+
+How loud a voice must be to count as singing differs from song to song, and one threshold puts
+some songs on a knife's edge: with the vocal curve above 0.6 as singing, fantasma_los_rombos
+lost its last 5 s of silence and every line from the second on moved one phrase early (14 of 17
+lines on time became 1). So the lines are aligned as above for each threshold in SUNG and each
+MISS_COST (how much more a sung frame's evidence counts than an unsung frame's: leaving it
+without a line costs that much), and each line starts and ends where the middle of those
+alignments put it (the per-line medians keep the order: every alignment has it).
 """
 
 import re
@@ -27,7 +35,8 @@ import numpy as np
 
 from tools.types import Analysis, Lyrics
 
-SUNG = 0.6  # the vocal curve above this is evidence of singing, below it of none
+SUNG = (0.5, 0.55, 0.6, 0.65, 0.7)  # the vocal curve above one of these is taken as singing
+MISS_COST = (0.0, 1.0)  # a sung frame's evidence counts 1 + this as much as an unsung one's
 MIN_LINE_S = 0.8
 MAX_LINE_S = 40.0
 PACE_S = 0.35  # seconds per syllable to start from; then the aligned lines' own pace
@@ -62,30 +71,26 @@ def voice_curve(analysis: Analysis) -> np.ndarray:
     return np.asarray(analysis.get("voice", analysis["vocal"]), dtype=float)
 
 
+def _evidence(vocal: np.ndarray, *, sung: float, miss: float) -> np.ndarray:
+    """Evidence of singing per frame: the vocal curve against `sung`, -1..1, where sung frames
+    count 1 + `miss` times."""
+    evidence = np.clip(2.0 * (vocal - sung), -1.0, 1.0)
+    return np.where(evidence > 0, (1.0 + miss) * evidence, evidence)
+
+
 def align_lines(stanzas: list[list[str]], analysis: Analysis) -> Lyrics:
     """The lines of `stanzas` (lists of lines, in order) as timed lines over the song."""
     texts = [line for stanza in stanzas for line in stanza]
-    first_of_stanza = np.array([i == 0 for stanza in stanzas for i in range(len(stanza))])
+    if not texts:
+        return []
     vocal = voice_curve(analysis)
     hz = float(analysis["curve_hz"])
-    evidence = np.clip(2.0 * (vocal - SUNG), -1.0, 1.0)
-    counts = np.array([syllables(text) for text in texts], dtype=float)
-    held = np.array([bool(VOCABLES.match(text)) for text in texts])
-    runs = repeated_runs(texts)
-    lines = _Lines(evidence, counts, first_of_stanza, held, hz)
-    spans, expected = lines.aligned()
-    harmony = _harmony(analysis) if any(runs) else None
-    if harmony is not None:  # with repeats where the song repeats, if they sound more alike
-        rate = float(analysis["chroma_hz"]) / hz
-
-        def alike(spans: list[tuple[int, int]]) -> np.ndarray:
-            return _recurrence(harmony, runs, spans, rate=rate, n_frames=len(evidence))
-
-        def worth(spans: list[tuple[int, int]]) -> float:
-            pull = sum(alike(spans)[k, start] for k, (start, _) in enumerate(spans))
-            return lines.fit(spans, expected) + REPEAT_WEIGHT * float(pull)
-
-        spans = max([spans, lines.aligned(alike)[0]], key=worth)
+    alignments = [
+        _aligned_spans(stanzas, analysis, _evidence(vocal, sung=sung, miss=miss))
+        for sung in SUNG
+        for miss in MISS_COST
+    ]
+    starts, ends = np.median(np.array(alignments, dtype=float), axis=0).T
     duration = float(analysis["duration"])
     return [
         {
@@ -93,8 +98,36 @@ def align_lines(stanzas: list[list[str]], analysis: Analysis) -> Lyrics:
             "end": round(min(end / hz, duration), 3),
             "text": text,
         }
-        for (start, end), text in zip(spans, texts, strict=True)
+        for start, end, text in zip(starts, ends, texts, strict=True)
     ]
+
+
+def _aligned_spans(
+    stanzas: list[list[str]], analysis: Analysis, evidence: np.ndarray
+) -> list[tuple[int, int]]:
+    """(start, end) frames of each line for this `evidence` of singing per frame."""
+    texts = [line for stanza in stanzas for line in stanza]
+    first_of_stanza = np.array([i == 0 for stanza in stanzas for i in range(len(stanza))])
+    hz = float(analysis["curve_hz"])
+    counts = np.array([syllables(text) for text in texts], dtype=float)
+    held = np.array([bool(VOCABLES.match(text)) for text in texts])
+    runs = repeated_runs(texts)
+    lines = _Lines(evidence, counts, first_of_stanza, held, hz)
+    spans, expected = lines.aligned()
+    harmony = _harmony(analysis) if any(runs) else None
+    if harmony is None:
+        return spans
+    rate = float(analysis["chroma_hz"]) / hz  # with repeats where the song repeats, if alike
+
+    def alike(spans: list[tuple[int, int]]) -> np.ndarray:
+        return _recurrence(harmony, runs, spans, rate=rate, n_frames=len(evidence))
+
+    def worth(spans: list[tuple[int, int]]) -> float:
+        likeness = alike(spans)
+        pull = sum(likeness[k, start] for k, (start, _) in enumerate(spans))
+        return lines.fit(spans, expected) + REPEAT_WEIGHT * float(pull)
+
+    return max([spans, lines.aligned(alike)[0]], key=worth)
 
 
 def _best_spans(
@@ -117,23 +150,28 @@ def _best_spans(
         return _even_spans(n_frames, n_lines)
     lengths = lengths[lengths <= n_frames]
     cumulative = np.concatenate([[0.0], np.cumsum(evidence)])
+    ends = np.arange(n_frames + 1)
+    begins = ends - lengths[:, None]  # (lengths, frames + 1): a span of each length to each end
+    impossible = begins < 0
+    begins[impossible] = 0
     ended = np.zeros(n_frames + 1)  # best score with the lines so far ending by frame t
     starts = np.zeros((n_lines, n_frames + 1), dtype=int)
     resume = np.zeros((n_lines, n_frames + 1), dtype=int)
     for k in range(n_lines):
         pause = 0.0 if k == 0 or first_of_stanza[k] else PAUSE_COST
-        ready, came_from = _running_best(ended, pause)  # best score to start line k at t
+        ready, resume[k] = _running_best(ended, pause)  # best score to start line k at t
         prior = _length_prior(lengths, expected[k], held=bool(held[k]))
-        best = np.full(n_frames + 1, -np.inf)
-        for length, cost in zip(lengths, prior, strict=True):
-            ends = np.arange(length, n_frames + 1)
-            begins = ends - length
-            score = ready[begins] + cumulative[ends] - cumulative[begins] + cost + bonus[k, begins]
-            better = score > best[ends]
-            best[ends[better]] = score[better]
-            starts[k, ends[better]] = begins[better]
-        resume[k] = came_from
-        ended = best
+        score = (
+            ready[begins]
+            + cumulative[ends]
+            - cumulative[begins]
+            + prior[:, None]
+            + bonus[k, begins]
+        )
+        score[impossible] = -np.inf
+        shortest = np.argmax(score, axis=0)  # of the best lengths, the shortest
+        ended = score[shortest, ends]
+        starts[k] = begins[shortest, ends]
     spans: list[tuple[int, int]] = []
     end = int(np.argmax(ended))
     for k in range(n_lines - 1, -1, -1):
