@@ -88,10 +88,9 @@ def test_a_word_timed_line_lights_each_word_at_its_own_time():
 
 
 def test_make_a_lyric_video_draws_the_lines_as_the_picture(demo_song, tmp_path):
-    lyrics = tmp_path / "song.lrc"
-    lyrics.write_text(
-        "[00:02.00]the lines are the picture\n[00:06.00]lit word by word\n[00:09.00]\n"
-    )
+    """From a plain lyrics file, aligned to the song on the way (LRC in: tests/test_cli.py)."""
+    lyrics = tmp_path / "song.txt"
+    lyrics.write_text("the lines are the picture\nlit word by word\n", encoding="utf-8")
     run = subprocess.run(
         [sys.executable, "-m", "agent.cli", "make", str(demo_song), "make a lyric video",
          "--lyrics", str(lyrics), "-q", "-o", str(tmp_path / "v.mp4"),

@@ -94,8 +94,8 @@ def align_lines(stanzas: list[list[str]], analysis: Analysis) -> Lyrics:
     duration = float(analysis["duration"])
     return [
         {
-            "start": round(min(start / hz, duration), 3),
-            "end": round(min(end / hz, duration), 3),
+            "start": round(min(float(start) / hz, duration), 3),
+            "end": round(min(float(end) / hz, duration), 3),
             "text": text,
         }
         for start, end, text in zip(starts, ends, texts, strict=True)
