@@ -454,7 +454,7 @@ def _track(frames: SpectralFrames, *, bpm: float | None) -> np.ndarray:
     """Beat frames over the audible part of the song (librosa's tracker, untrimmed)."""
     bpm = bpm or _tempo(frames.pulse, frames.sr)  # as track_beats would, in bounded memory
     beat_frames = track_beats(frames.pulse, sr=frames.sr, hop_length=HOP, bpm=bpm, trim=False)
-    audible = np.flatnonzero(frames.loudness > np.percentile(frames.loudness, 95) - 40)
+    audible = np.flatnonzero(_audible(frames.loudness))
     if not len(audible):
         return beat_frames[:0]
     return beat_frames[(beat_frames >= audible[0] - 2) & (beat_frames <= audible[-1])]
@@ -541,6 +541,7 @@ ENVELOPE_ORDER = 5  # cepstral coefficients kept: shapes a formant wide, not sin
 ENVELOPE_LAG_FRAMES = 4  # about 0.1 s: a vowel and the consonant next to it
 ENVELOPE_SMOOTH_FRAMES = 21  # about half a second
 ENVELOPE_WEIGHT = 0.2  # of the envelope's motion in the voice curve; the level's: the rest
+AUDIBLE_DB = 40.0  # a frame this far below the song's loud parts is not part of what sounds
 
 
 def _vocal(frames: SpectralFrames) -> np.ndarray:
@@ -571,7 +572,7 @@ def _vocal(frames: SpectralFrames) -> np.ndarray:
     cents = np.abs(lags[best] + np.clip(offset, -0.5, 0.5)) * 100 / MOTION_BINS
     motion = np.append(np.where(centre > 0.7, cents, 0.0), 0.0)
     motion = scipy.ndimage.uniform_filter1d(motion, size=21)  # about half a second
-    audible = frames.loudness > np.percentile(frames.loudness, 95) - 40
+    audible = _audible(frames.loudness)
     return np.clip((motion - STILL_CENTS) / (SUNG_CENTS - STILL_CENTS), 0.0, 1.0) * audible
 
 
@@ -596,32 +597,42 @@ def _voice(frames: SpectralFrames) -> np.ndarray:
     The level keeps a voice's gliding, wavering partials and its syllables, but also bowed
     strings and other instruments with vibrato. The envelope's motion tells most of them apart:
     a voice changes its vowel, and with it the formants, every syllable, while an instrument
-    keeps its body's resonances whatever note it plays. Both are mapped to 0..1 between the
-    song's 5th and 95th percentiles; a song without a voice still has its most voice-like
-    moments near 1 (this says where, not whether).
+    keeps its body's resonances whatever note it plays. Both are mapped to 0..1 between their
+    5th and 95th percentiles over the song's audible frames (`_audible`): silence before or
+    after the song, digital or a noise floor, stretched the scale (fantasma_los_rombos with 5 s
+    of silence put before it had 3 of 17 lyric lines on time). A song without a voice still
+    has its most voice-like moments near 1 (this says where, not whether).
     """
     spectrum = _log_frequency_power(frames)
-    level, motion = _unsteady_level(spectrum), _envelope_motion(spectrum)
+    audible = _audible(frames.loudness)
+    level, motion = _unsteady_level(spectrum, audible), _envelope_motion(spectrum, audible)
     return (1 - ENVELOPE_WEIGHT) * level + ENVELOPE_WEIGHT * motion
 
 
-def _unsteady_level(spectrum: np.ndarray) -> np.ndarray:
+def _audible(loudness: np.ndarray) -> np.ndarray:
+    """Which frames are within AUDIBLE_DB of the song's loud parts (its 95th percentile)."""
+    return loudness > np.percentile(loudness, 95) - AUDIBLE_DB
+
+
+def _unsteady_level(spectrum: np.ndarray, audible: np.ndarray) -> np.ndarray:
     """The level of what is neither steady nor spread in the log-frequency power `spectrum`.
 
     Median filtering splits it into what holds still over time (held notes, chords, bass) and
     what spreads over frequency (drums, noise). A voice is neither: its partials glide and waver
     (vibrato, slides) and its syllables change the spectrum every few tenths of a second, so its
-    energy stays in the residue, whose level in dB is returned relative to the song.
+    energy stays in the residue, whose level in dB is returned relative to the song's
+    `audible` frames.
     """
     steady = scipy.ndimage.median_filter(spectrum, size=(1, STEADY_FRAMES))
     spread = scipy.ndimage.median_filter(spectrum, size=(PEAK_BINS, 1))
     residue = np.maximum(spectrum - np.maximum(steady, spread), 0.0).sum(axis=0)
     level = scipy.ndimage.uniform_filter1d(10 * np.log10(residue + 1e-12), size=VOCAL_SMOOTH_FRAMES)
-    return _relative(level)
+    return _relative(level, audible)
 
 
-def _envelope_motion(spectrum: np.ndarray) -> np.ndarray:
-    """How fast the spectral envelope over ENVELOPE_BAND_HZ changes, relative to the song.
+def _envelope_motion(spectrum: np.ndarray, audible: np.ndarray) -> np.ndarray:
+    """How fast the spectral envelope over ENVELOPE_BAND_HZ changes, relative to the song's
+    `audible` frames.
 
     The envelope is the log spectrum smoothed over frequency by keeping its first
     ENVELOPE_ORDER cepstral coefficients (formant-wide shapes, not the partials); its motion is
@@ -637,12 +648,13 @@ def _envelope_motion(spectrum: np.ndarray) -> np.ndarray:
     lag = ENVELOPE_LAG_FRAMES
     change = np.sqrt(np.mean((envelope[:, lag:] - envelope[:, :-lag]) ** 2, axis=0))
     change = np.pad(change, (lag // 2, lag - lag // 2), mode="edge")
-    return _relative(scipy.ndimage.uniform_filter1d(change, size=ENVELOPE_SMOOTH_FRAMES))
+    return _relative(scipy.ndimage.uniform_filter1d(change, size=ENVELOPE_SMOOTH_FRAMES), audible)
 
 
-def _relative(level: np.ndarray) -> np.ndarray:
-    """`level` mapped to 0..1 between its 5th and 95th percentiles."""
-    low, high = np.percentile(level, [5, 95])
+def _relative(level: np.ndarray, audible: np.ndarray) -> np.ndarray:
+    """`level` mapped to 0..1 between its 5th and 95th percentiles over the `audible` frames
+    (over all of them when none is)."""
+    low, high = np.percentile(level[audible] if audible.any() else level, [5, 95])
     return np.clip((level - low) / max(high - low, 1e-9), 0.0, 1.0)
 
 
