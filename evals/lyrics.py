@@ -13,7 +13,11 @@ Figures (see evals/README.md):
   share of lines that start within 1 s of where they are spoken;
 - fantasma_los_rombos (a singer over a band, hand-made timings): the same from its plain lyrics
   file, plus how much of the time a line is shown overlaps the time it is sung, and the vocal
-  curve's AUC against its sung words.
+  curve's AUC against its sung words;
+- fantasma changed at either end (FANTASMA_VARIANTS: seconds cut off, or silence or a noise
+  floor added; not with --quick): the fewest and the mean of its lines within 1 s over them,
+  and the lowest overlap. A song's lyrics should not move because its file starts or ends
+  differently.
 
     python -m evals.lyrics [--quick] [--json]
 """
@@ -87,6 +91,19 @@ LINE_GAP_S = (0.5, 1.2)  # a breath between lines of a stanza (seeded draw in th
 STANZA_GAP_S = (4.0, 8.0)  # the band alone between stanzas
 SILENT_DB = -40.0  # a 23 ms voice frame this far below the voice's loud frames is not sung
 FANTASMA = "fantasma_los_rombos"
+# (s cut off the start, s cut off the end, what is added where a figure is negative: None for
+# digital silence, else noise at that dBFS)
+FANTASMA_VARIANTS = (
+    *((0.0, end, None) for end in (5.0, 10.0, 15.0, 20.0)),
+    *((start, 0.0, None) for start in (2.0, 5.0, 10.0, 15.0)),
+    (5.0, 5.0, None),
+    (2.0, 8.0, None),
+    (10.0, 10.0, None),
+    (-5.0, 0.0, None),
+    (0.0, -10.0, None),
+    (-5.0, 0.0, -80.0),
+    (0.0, -10.0, -80.0),
+)
 
 
 @dataclass(frozen=True)
@@ -306,6 +323,49 @@ def fantasma(shared: Path = SHARED) -> dict:
     return {"status": "ok", **activity_figures(analysis, words), **line_figures(shown, lines)}
 
 
+def fantasma_variants(shared: Path = SHARED) -> dict:
+    """fantasma aligned from its plain lyrics with FANTASMA_VARIANTS applied to its audio, the
+    shown lines moved back onto the song's own clock."""
+    audio = shared / "tracks" / f"{FANTASMA}.mp3"
+    notes = shared / "annotations"
+    if not audio.exists():
+        return {"status": f"not run: {audio.name} is not in {shared}"}
+    y, sr = load_audio(audio)
+    lines = _csv_spans(notes / f"{FANTASMA}.lines.csv")
+    rng = np.random.default_rng(0)
+    rows = []
+    for head, tail, noise_db in FANTASMA_VARIANTS:
+        kept = y[int(max(head, 0.0) * sr) : len(y) - int(max(tail, 0.0) * sr)]
+        clip = np.concatenate(
+            [_added(head, sr, noise_db, rng), kept, _added(tail, sr, noise_db, rng)]
+        )
+        shown = read_lyrics_file(notes / f"{FANTASMA}.lyrics.txt", analysis=analyze_audio(clip, sr))
+        shown = [
+            line | {"start": line["start"] + head, "end": line["end"] + head} for line in shown
+        ]
+        figures = line_figures(shown, lines)
+        name = f"{head:+g}s {tail:+g}s" + ("" if noise_db is None else f" noise {noise_db:g} dBFS")
+        rows.append({"variant": name, **{k: figures[k] for k in ("within_1s", "mean_overlap")}})
+    within = [row["within_1s"] for row in rows]
+    return {
+        "status": "ok",
+        "variants": len(rows),
+        "min_within_1s": min(within),
+        "mean_within_1s": round(float(np.mean(within)), 3),
+        "min_overlap": min(row["mean_overlap"] for row in rows),
+        "rows": rows,
+    }
+
+
+def _added(seconds: float, sr: int, noise_db: float | None, rng: np.random.Generator) -> np.ndarray:
+    """What a variant adds where its figure is negative: digital silence, or noise at
+    `noise_db` dBFS (none where the figure is not negative)."""
+    n = int(max(-seconds, 0.0) * sr)
+    if noise_db is None:
+        return np.zeros(n, np.float32)
+    return (10 ** (noise_db / 20) * rng.standard_normal(n)).astype(np.float32)
+
+
 def _csv_spans(path: Path) -> list[tuple[float, float]]:
     with path.open(encoding="utf-8") as file:
         rows = list(csv.reader(file))[1:]
@@ -320,6 +380,7 @@ def evaluate(*, quick: bool, shared: Path = SHARED, cache: Path | None = None) -
     errors = np.array([e for r in spoken for e in r["start_errors_s"]], dtype=float)
     errors[np.isnan(errors)] = np.inf
     song = fantasma(shared)
+    variants = {"status": "not run: --quick"} if quick else fantasma_variants(shared)
     summary = {
         "mix_vocal_auc": _mean([r["vocal_auc"] for r in rows]),
         "mix_vocal_f": _mean([r["vocal_f"] for r in rows]),
@@ -330,11 +391,20 @@ def evaluate(*, quick: bool, shared: Path = SHARED, cache: Path | None = None) -
         "fantasma_lines_within_1s": song.get("within_1s"),
         "fantasma_mean_overlap": song.get("mean_overlap"),
         "fantasma_vocal_auc": song.get("vocal_auc"),
+        "fantasma_variants_min_within_1s": variants.get("min_within_1s"),
+        "fantasma_variants_mean_within_1s": variants.get("mean_within_1s"),
+        "fantasma_variants_min_overlap": variants.get("min_overlap"),
     }
     if not rows:
         mixed_status = "not run: no voices or bands (espeak-ng and ../shared/audio needed)"
-        return {"status": mixed_status, "summary": summary, "fantasma": song}
-    return {"status": "ok", "summary": summary, "mixes": rows, "fantasma": song}
+        return {"status": mixed_status, "summary": summary, "fantasma": song, "variants": variants}
+    return {
+        "status": "ok",
+        "summary": summary,
+        "mixes": rows,
+        "fantasma": song,
+        "variants": variants,
+    }
 
 
 def _rms(x: np.ndarray) -> float:
@@ -360,6 +430,8 @@ def main(argv: list[str] | None = None) -> None:
     for row in result.get("mixes", []):
         print(row["mix"], {k: v for k, v in row.items() if k not in ("mix", "start_errors_s")})
     print("fantasma", result["fantasma"])
+    for row in result["variants"].get("rows", []):
+        print("fantasma", row)
     print("summary", result["summary"])
 
 

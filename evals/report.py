@@ -114,6 +114,15 @@ METRICS: dict[str, dict[str, Metric]] = {
         "fantasma_lines_within_1s": Metric("fantasma: lines starting within 1 s", HIGHER, 0.06),
         "fantasma_mean_overlap": Metric("fantasma: shown time overlapping sung", HIGHER, 0.03),
         "fantasma_vocal_auc": Metric("fantasma: vocal activity ROC AUC (words)", HIGHER, 0.02),
+        "fantasma_variants_min_within_1s": Metric(
+            "fantasma cut or padded (15 ways): fewest lines within 1 s", HIGHER, 0.06
+        ),
+        "fantasma_variants_mean_within_1s": Metric(
+            "fantasma cut or padded: mean lines within 1 s", HIGHER, 0.03
+        ),
+        "fantasma_variants_min_overlap": Metric(
+            "fantasma cut or padded: lowest shown-sung overlap", HIGHER, 0.03
+        ),
     },
 }
 
