@@ -83,10 +83,21 @@ def align_lines(stanzas: list[list[str]], analysis: Analysis) -> Lyrics:
     texts = [line for stanza in stanzas for line in stanza]
     if not texts:
         return []
+    first_of_stanza = np.array([i == 0 for stanza in stanzas for i in range(len(stanza))])
+    counts = np.array([syllables(text) for text in texts], dtype=float)
+    held = np.array([bool(VOCABLES.match(text)) for text in texts])
+    runs = repeated_runs(texts)
+    harmony = _harmony(analysis) if any(runs) else None
     vocal = voice_curve(analysis)
     hz = float(analysis["curve_hz"])
+    rate = float(analysis.get("chroma_hz", 0.0)) / hz  # chroma rows per frame
     alignments = [
-        _aligned_spans(stanzas, analysis, _evidence(vocal, sung=sung, miss=miss))
+        _aligned_spans(
+            _Lines(_evidence(vocal, sung=sung, miss=miss), counts, first_of_stanza, held, hz),
+            runs,
+            harmony,
+            rate=rate,
+        )
         for sung in SUNG
         for miss in MISS_COST
     ]
@@ -103,24 +114,21 @@ def align_lines(stanzas: list[list[str]], analysis: Analysis) -> Lyrics:
 
 
 def _aligned_spans(
-    stanzas: list[list[str]], analysis: Analysis, evidence: np.ndarray
+    lines: "_Lines",
+    runs: list[list[tuple[int, int]]],
+    harmony: np.ndarray | None,
+    *,
+    rate: float,
 ) -> list[tuple[int, int]]:
-    """(start, end) frames of each line for this `evidence` of singing per frame."""
-    texts = [line for stanza in stanzas for line in stanza]
-    first_of_stanza = np.array([i == 0 for stanza in stanzas for i in range(len(stanza))])
-    hz = float(analysis["curve_hz"])
-    counts = np.array([syllables(text) for text in texts], dtype=float)
-    held = np.array([bool(VOCABLES.match(text)) for text in texts])
-    runs = repeated_runs(texts)
-    lines = _Lines(evidence, counts, first_of_stanza, held, hz)
+    """(start, end) frames of each of `lines`; with the song's `harmony` (`rate` rows per
+    frame) and the text's repeated passages (`runs`), the better of that and the alignment
+    pulled to where the song repeats."""
     spans, expected = lines.aligned()
-    harmony = _harmony(analysis) if any(runs) else None
     if harmony is None:
         return spans
-    rate = float(analysis["chroma_hz"]) / hz  # with repeats where the song repeats, if alike
 
     def alike(spans: list[tuple[int, int]]) -> np.ndarray:
-        return _recurrence(harmony, runs, spans, rate=rate, n_frames=len(evidence))
+        return _recurrence(harmony, runs, spans, rate=rate, n_frames=len(lines.evidence))
 
     def worth(spans: list[tuple[int, int]]) -> float:
         likeness = alike(spans)
