@@ -11,6 +11,8 @@ Figures (see evals/README.md):
   and F of `vocal >= VOCAL_THRESHOLD` (the threshold the lyrics use), mean over mixes;
 - alignment of the spoken lines' plain text (`read_lyrics_file`): median |start error| and the
   share of lines that start within 1 s of where they are spoken;
+- the same for the spoken voices with the lines of a stanza back to back (JOINED_GAP_S, not with
+  --quick), as singers often sing them: nothing but a breath tells where one line ends;
 - fantasma_los_rombos (a singer over a band, hand-made timings): the same from its plain lyrics
   file, plus how much of the time a line is shown overlaps the time it is sung, and the vocal
   curve's AUC against its sung words;
@@ -88,8 +90,10 @@ VOICES = (  # (espeak-ng voice, words per minute, lyrics)
 QUICK_VOICES = VOICES[:1]
 INTRO_S = 6.0  # band alone before the first line
 LINE_GAP_S = (0.5, 1.2)  # a breath between lines of a stanza (seeded draw in this range)
+JOINED_GAP_S = (0.1, 0.35)  # the same voices with lines sung back to back (not with --quick)
 STANZA_GAP_S = (4.0, 8.0)  # the band alone between stanzas
 SILENT_DB = -40.0  # a 23 ms voice frame this far below the voice's loud frames is not sung
+JOINED = "-joined"  # in the names of those voices' mixes
 FANTASMA = "fantasma_los_rombos"
 # (s cut off the start, s cut off the end, what is added where a figure is negative: None for
 # digital silence, else noise at that dBFS)
@@ -137,9 +141,12 @@ def espeak(text: str, *, voice: str, wpm: int) -> np.ndarray:
     return y[loud[0] : loud[-1] + 1]
 
 
-def spoken_voice(text: str, *, voice: str, wpm: int, seed: int) -> tuple[np.ndarray, list]:
-    """The lines of `text` spoken in order with breaths within stanzas and gaps between them,
-    after an intro: the voice track and each line's (start, end) in s."""
+def spoken_voice(
+    text: str, *, voice: str, wpm: int, seed: int, breaths: tuple[float, float] = LINE_GAP_S
+) -> tuple[np.ndarray, list]:
+    """The lines of `text` spoken in order with `breaths` (s, drawn in that range) within
+    stanzas and gaps between them, after an intro: the voice track and each line's (start,
+    end) in s."""
     rng = np.random.default_rng(seed)
     pieces, lines, t = [np.zeros(int(INTRO_S * SR), np.float32)], [], INTRO_S
     stanzas = [s.splitlines() for s in text.strip().split("\n\n")]
@@ -150,7 +157,7 @@ def spoken_voice(text: str, *, voice: str, wpm: int, seed: int) -> tuple[np.ndar
             t += int(gap * SR) / SR
         for i, line in enumerate(stanza):
             if i:
-                gap = rng.uniform(*LINE_GAP_S)
+                gap = rng.uniform(*breaths)
                 pieces.append(np.zeros(int(gap * SR), np.float32))
                 t += int(gap * SR) / SR
             y = espeak(line, voice=voice, wpm=wpm)
@@ -194,7 +201,7 @@ def build_set(*, quick: bool, shared: Path = SHARED, cache: Path | None = None) 
     voices = _voices(quick=quick, shared=shared)
     key = hashlib.sha1(
         json.dumps([[str(p), o] for p, o in bands] + [list(map(str, v)) for v in VOICES]).encode()
-        + str((LEVELS_DB, INTRO_S, LINE_GAP_S, STANZA_GAP_S, SILENT_DB, SR)).encode()
+        + str((LEVELS_DB, INTRO_S, LINE_GAP_S, JOINED_GAP_S, STANZA_GAP_S, SILENT_DB, SR)).encode()
     ).hexdigest()[:12]
     folder = (cache or Path(tempfile.gettempdir()) / "sound2sight-lyrics-set") / key
     mixes = []
@@ -226,6 +233,9 @@ def _voices(*, quick: bool, shared: Path) -> list[tuple[str, np.ndarray, list, l
         for seed, (voice, wpm, text) in enumerate(QUICK_VOICES if quick else VOICES):
             y, lines = spoken_voice(text, voice=voice, wpm=wpm, seed=seed)
             voices.append((f"espeak-{voice}", y, lines, sung_spans(y), text))
+            if not quick:
+                y, lines = spoken_voice(text, voice=voice, wpm=wpm, seed=seed, breaths=JOINED_GAP_S)
+                voices.append((f"espeak-{voice}{JOINED}", y, lines, sung_spans(y), text))
     vocadito = shared / "tracks" / "vocadito_1.wav"
     activity = shared / "annotations" / "vocadito_1.vocal_activity.txt"
     if vocadito.exists() and activity.exists():
@@ -376,18 +386,18 @@ def evaluate(*, quick: bool, shared: Path = SHARED, cache: Path | None = None) -
     """The mixed set's figures and the fantasma figures; parts without data are not run."""
     mixes = build_set(quick=quick, shared=shared, cache=cache)
     rows = [evaluate_mix(mix) for mix in mixes]
-    spoken = [r for r in rows if "within_1s" in r]
-    errors = np.array([e for r in spoken for e in r["start_errors_s"]], dtype=float)
-    errors[np.isnan(errors)] = np.inf
+    spoken = [r for r in rows if "within_1s" in r and JOINED not in r["mix"]]
+    joined = [r for r in rows if "within_1s" in r and JOINED in r["mix"]]
+    errors, joined_errors = _start_errors(spoken), _start_errors(joined)
     song = fantasma(shared)
     variants = {"status": "not run: --quick"} if quick else fantasma_variants(shared)
     summary = {
-        "mix_vocal_auc": _mean([r["vocal_auc"] for r in rows]),
-        "mix_vocal_f": _mean([r["vocal_f"] for r in rows]),
-        "mix_line_start_median_s": round(float(np.median(errors)), 2) if errors.size else None,
-        "mix_lines_within_1s": round(float((errors <= WITHIN_S).mean()), 3)
-        if errors.size
-        else None,
+        "mix_vocal_auc": _mean([r["vocal_auc"] for r in rows if JOINED not in r["mix"]]),
+        "mix_vocal_f": _mean([r["vocal_f"] for r in rows if JOINED not in r["mix"]]),
+        "mix_line_start_median_s": _median(errors),
+        "mix_lines_within_1s": _share_within(errors),
+        "joined_line_start_median_s": _median(joined_errors),
+        "joined_lines_within_1s": _share_within(joined_errors),
         "fantasma_lines_within_1s": song.get("within_1s"),
         "fantasma_mean_overlap": song.get("mean_overlap"),
         "fantasma_vocal_auc": song.get("vocal_auc"),
@@ -405,6 +415,21 @@ def evaluate(*, quick: bool, shared: Path = SHARED, cache: Path | None = None) -
         "fantasma": song,
         "variants": variants,
     }
+
+
+def _start_errors(rows: list[dict]) -> np.ndarray:
+    """Every line's start error (s) in `rows`; a line not shown is off by infinity."""
+    errors = np.array([e for r in rows for e in r["start_errors_s"]], dtype=float)
+    errors[np.isnan(errors)] = np.inf
+    return errors
+
+
+def _median(errors: np.ndarray) -> float | None:
+    return round(float(np.median(errors)), 2) if errors.size else None
+
+
+def _share_within(errors: np.ndarray) -> float | None:
+    return round(float((errors <= WITHIN_S).mean()), 3) if errors.size else None
 
 
 def _rms(x: np.ndarray) -> float:

@@ -111,6 +111,10 @@ METRICS: dict[str, dict[str, Metric]] = {
         "mix_vocal_f": Metric("vocal activity F, mixes", HIGHER, 0.02),
         "mix_line_start_median_s": Metric("plain lyrics: median line start error (s)", LOWER, 0.1),
         "mix_lines_within_1s": Metric("plain lyrics: lines starting within 1 s", HIGHER, 0.03),
+        "joined_line_start_median_s": Metric(
+            "lines back to back: median line start error (s)", LOWER, 0.1
+        ),
+        "joined_lines_within_1s": Metric("lines back to back: lines within 1 s", HIGHER, 0.03),
         "fantasma_lines_within_1s": Metric("fantasma: lines starting within 1 s", HIGHER, 0.06),
         "fantasma_mean_overlap": Metric("fantasma: shown time overlapping sung", HIGHER, 0.03),
         "fantasma_vocal_auc": Metric("fantasma: vocal activity ROC AUC (words)", HIGHER, 0.02),

@@ -6,7 +6,7 @@ from conftest import shared_track
 from tiny_models import WHISPER_WORDS, save_tiny_whisper
 
 from tools.errors import BackendUnavailableError, InvalidInputError
-from tools.lyrics.align import align_lines, repeated_runs, syllables
+from tools.lyrics.align import _at_breaths, align_lines, repeated_runs, syllables
 from tools.lyrics.lines import (
     LONG_FORM,
     WhisperLyrics,
@@ -227,6 +227,38 @@ def test_a_line_may_span_phrases_and_a_phrase_may_hold_lines(tmp_path):
     assert lines[1]["start"] == pytest.approx(20.0, abs=0.5)
     assert lines[2]["start"] == pytest.approx(22.0, abs=1.0)  # 2 of the 8 syllables in
     assert lines[2]["end"] == pytest.approx(28.0, abs=0.8)
+
+
+def test_lines_sung_back_to_back_split_where_the_singer_breathes():
+    """fantasma's first two lines (6 and 8 syllables) sung without a pause from 5 to 13 s, the
+    first held long: by syllables the second would start at 8.4 s, but the singer breathes at
+    9.5 s (the curve dips 0.3 below the singing there; 0.15 at 8 s, between two words, is no
+    breath)."""
+    stanzas = [["soy un fantasma que", "se asusta de si mismo"]]
+    song = analysis(20.0, [(5.0, 13.0)])
+    plain = [line["start"] for line in align_lines(stanzas, song)]
+    assert plain[1] == pytest.approx(5.0 + 8.0 * 6 / 14, abs=0.3)
+    vocal = np.array(song["vocal"])
+    vocal[vocal > 0.5] = 1.0
+    vocal[[80, 94, 95, 96]] = [0.85, 0.85, 0.7, 0.85]
+    lines = align_lines(stanzas, song | {"vocal": vocal.tolist()})
+    assert lines[0]["start"] == pytest.approx(5.0, abs=0.2)
+    assert lines[1]["start"] == pytest.approx(9.5, abs=0.15)
+    assert lines[0]["end"] == lines[1]["start"]
+
+
+def test_a_split_near_a_breath_moves_to_it_not_to_a_deeper_one_further_off():
+    depths = np.zeros(101)
+    depths[[48, 62, 75]] = [0.6, 0.3, 0.2]  # a deep dip 1.2 s before, a breath 0.2 s after
+    starts, ends = np.array([0.0, 60.0]), np.array([60.0, 100.0])
+    joined = np.array([False, True])
+    moved, _ = _at_breaths(starts, ends, depths, joined, hz=10.0)
+    assert moved[1] == 62
+    depths[62] = 0.0  # no breath near: the deepest within reach
+    moved, ends_moved = _at_breaths(starts, ends, depths, joined, hz=10.0)
+    assert moved[1] == ends_moved[0] == 48
+    after_a_pause, _ = _at_breaths(np.array([0.0, 64.0]), ends, depths, joined, hz=10.0)
+    assert after_a_pause[1] == 64  # lines apart by a pause keep their split
 
 
 CHORUS = ["carry me home to the sea", "over the hills and away"]
