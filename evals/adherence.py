@@ -2,7 +2,7 @@
 
 Each request of `evals/requests.json` runs on a track of `../shared/audio/tracks` and lists the
 elements a reader finds in it, annotated by hand in the names of `tools.shots` (places, time of day,
-weather, props, actions, look), with the number of characters, the mood family
+weather, props, actions, look, camera move), with the number of characters, the mood family
 (`tools.writing.request.MOODS`) and what it rules out ("no neon"). The request goes through the
 offline pipeline as `sound2sight make` runs it (analysis, the features tagger and listener of the
 default hybrid pipeline, the template writer, the beat-grid plan for the procedural backend), then
@@ -13,7 +13,8 @@ Scores, per element, at two levels: **plan** (the scenes' shots and the style bi
 
 - place, prop, action: some scene has it (the share of scenes that do is reported too);
 - time, weather: the majority of the story scenes have it;
-- look: the majority of scenes have it (the bible's look, or the look drawn);
+- look, camera move: the majority of scenes have it (the bible's look, or the look drawn; the
+  shots' moves, or the moves drawn);
 - characters: the number of distinct characters in the shots is the one asked for;
 - mood: the bible's mood family (plan level only: nothing draws a mood by that name);
 - avoid: no scene has what the request rules out.
@@ -62,6 +63,7 @@ NAMED = {
     "props": "prop",
     "actions": "action",
     "look": "look",
+    "move": "move",
 }
 LISTED = ("place", "props", "actions")  # keys whose value is a list of names
 KINDS = (*NAMED, "characters", "mood", "avoid")
@@ -88,6 +90,7 @@ class Seen(TypedDict):
     characters: list[str]
     look: str
     framing: str
+    move: str
 
 
 class Check(TypedDict):
@@ -216,6 +219,7 @@ def planned(scene: Scene, plan: Plan) -> Seen:
         "characters": [s["character"] for s in shot["subjects"]],
         "look": _name("look", plan["bible"].get("look", "")),
         "framing": _name("framing", shot["camera"]["framing"]),
+        "move": _name("move", shot["camera"]["move"]),
     }
 
 
@@ -239,6 +243,7 @@ def drawn(scene: Scene, rendered: Rendered) -> Seen:
         "characters": [s["character"] for s in picture["subjects"]],
         "look": picture["look"],
         "framing": picture["camera"]["framing"],
+        "move": picture["camera"]["move"],
     }
 
 
@@ -253,9 +258,9 @@ def checks(scenes: list[Seen], elements: dict, *, mood: str | None) -> list[Chec
     for key in LISTED:
         for name in elements.get(key, []):
             out.append(_some(key, name, scenes))
-    for key in ("time", "weather", "look"):
+    for key in ("time", "weather", "look", "move"):
         if key in elements:
-            out.append(_most(key, elements[key], story if key != "look" else scenes))
+            out.append(_most(key, elements[key], story if key in ("time", "weather") else scenes))
     if "characters" in elements:
         cast = list(dict.fromkeys(c for s in scenes for c in s["characters"]))
         want = elements["characters"]

@@ -322,12 +322,16 @@ def test_an_expression_sets_the_mood():
         ("two lovers lying in a meadow, soft pastels", "mood", "romantic"),
         ("two friends holding hands", "mood", "romantic"),
         ("heavy metal on a stage", "mood", "energetic"),
+        ("a woman skating at night", "props", ["skateboard"]),  # not a bicycle: what skates
+        ("whip pans between the scenes", "moves", ["whip pan"]),
+        ("handheld camera, then slow push-ins", "moves", ["handheld", "slow push-in"]),
+        ("the sun rising over still water", "moves", []),  # words that name no camera here
     ],
 )
 def test_what_requests_say_in_their_own_words(text, field, value):
     intent = parse_request(text)
     assert intent[field] == value
-    known = {"folk", "band", "goes", "army"}  # words no table knows
+    known = {"folk", "band", "goes", "army", "sun", "rising", "still", "water"}  # no table knows
     assert set(intent["unknown"]) <= known, intent["unknown"]
 
 

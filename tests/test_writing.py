@@ -247,6 +247,14 @@ def test_loud_sections_get_dynamic_moves_and_moves_vary():
     assert len(set(cameras)) >= 4
 
 
+def test_the_camera_moves_a_request_names_are_the_shots_moves():
+    whip = _write("a retro neon video, whip pans between the scenes")
+    assert {section["camera"] for section in whip["sections"]} == {"whip pan"}
+    two = _write("handheld camera and orbit shots", "energetic")
+    assert [s["camera"] for s in two["sections"]][:4] == ["handheld", "orbit"] * 2
+    assert len({s["camera"] for s in _write("", "energetic")["sections"]}) > 2  # else: the music's
+
+
 def test_lyrics_name_the_places_and_reach_the_llm_prompt():
     analysis = make_analysis("sad", labels=("verse", "chorus", "verse"))
     lines = [

@@ -36,6 +36,7 @@ class Intent(TypedDict):
     time_of_day: str | None  # a name of tools.shots.TIMES
     weather: str | None  # a name of tools.shots.WEATHERS
     props: list[str]  # names of tools.shots.PROPS, with those the activities need
+    moves: list[str]  # camera moves asked for, names of tools.shots.MOVES, in order
     actions: list[str]  # names of tools.shots.ACTIONS, activities' actions included
     nobody: bool  # the request rules out people ("no people at all", "nobody")
     avoided: list[str]  # what the user ruled out ("not happy" -> "happy"): ignored
@@ -331,7 +332,24 @@ MORE_PHRASES: dict[str, tuple[tuple[str, str], ...]] = {
     "soft pastels": (("look", "pastel"),),
     "starry night sky": (("place", "starfield"), ("time", "night")),
     "oils": (("look", "oil painting"),),
+    "skating": (("action", "ride"), ("prop", "skateboard")),  # what the renderer can skate on
+    "skates": (("action", "ride"), ("prop", "skateboard")),
     "painted in oils": (("look", "oil painting"),),
+}
+# Camera moves a request may ask for ("whip pans between the scenes", "handheld camera"): only
+# phrases that name the camera, as "still", "rising" or "follow" say other things in requests.
+REQUEST_MOVES: dict[str, str] = {
+    "static": "static camera, static shots, locked off, locked-off, tripod shots",
+    "slow push-in": "push-in, push-ins, push in, push ins, dolly in, zoom in, zooms in",
+    "pull back": "pull back, pull-back, pull backs, pull-backs, pull out, dolly out, zoom out",
+    "pan left": "pan left, pans left",
+    "pan right": "pan right, pans right, pans, panning, tracking shot, tracking shots",
+    "crane up": "crane up, crane shot, crane shots, tilt up",
+    "crane down": "crane down, tilt down",
+    "orbit": "orbit shot, orbit shots, orbiting camera, circling camera, camera orbits",
+    "handheld": "handheld, hand-held, handheld camera, shaky cam, shaky camera",
+    "whip pan": "whip pan, whip pans, whip-pan, whip-pans",
+    "drift": "slow drift, drifting camera, floating camera",
 }
 NOBODY = ("nobody", "no one")  # phrases that rule people out, as "no people" does
 # A mount named is ridden or driven ("a girl paddles a canoe", "a bike courier").
@@ -413,6 +431,9 @@ def _phrase_table() -> dict[tuple[str, ...], list[tuple[str, str]]]:
     for phrase, meanings in MORE_PHRASES.items():
         for kind, value in meanings:
             add(kind, phrase, value)
+    for move, phrases in REQUEST_MOVES.items():
+        for phrase in _phrases(phrases):
+            add("move", phrase, move)
     for phrase in NOBODY:
         add("nobody", phrase, phrase)
     for phrase in shots.ACTIVITIES:
@@ -544,6 +565,7 @@ def parse_request(text: str) -> Intent:
         "time_of_day": times[0] if times else None,
         "weather": weathers[0] if weathers else None,
         "props": _unique(props),
+        "moves": every("move"),
         "actions": _unique(actions),
         "nobody": not characters and any(_rules_out_people(m) for m in matches),
         "avoided": _unique([m.words for m in matches if m.kind == "avoided"]),

@@ -501,7 +501,7 @@ def section_scripts(
                 asked_places=intent["places"],
                 asked_actions=intent["actions"],
                 beat=beat,
-                move="handheld" if beat.lively else "slow push-in",
+                move=asked_move(intent, i) or ("handheld" if beat.lively else "slow push-in"),
                 bible_lighting=bible["lighting"],
                 names=names,
             )
@@ -511,7 +511,7 @@ def section_scripts(
         performed = {s["action"] for s in performance["subjects"]} if performance else set()
         arriving = i == 0 or backdrops[i - 1].place != backdrop.place
         feel = _feel(section_tags) if section_tags else ""
-        move = _camera_move(sections, i, role, scripts)
+        move = asked_move(intent, i) or _camera_move(sections, i, role, scripts)
 
         takes = _StoryShot(
             backdrop=backdrop,
@@ -606,6 +606,12 @@ def _feel(section_tags: TagSet) -> str:
         return ""
     feel = " and ".join(emotions)
     return f"The music feels {feel} ({styles[0]})." if styles else f"The music feels {feel}."
+
+
+def asked_move(intent: Intent, i: int) -> str | None:
+    """The camera move of section `i` when the request names moves: each in turn."""
+    moves = intent["moves"]
+    return moves[i % len(moves)] if moves else None
 
 
 def _camera_move(sections: list[Section], i: int, role: str, before: list[SectionScript]) -> str:
