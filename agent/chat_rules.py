@@ -129,7 +129,8 @@ def read_message(text: str, *, has_video: bool) -> Reading:
 
 
 def _revisions(lowered: str, intent: dict, notes: list[str]) -> list[Call]:
-    """The changes a message asks of an existing video: scenes, characters, look."""
+    """The changes a message asks of an existing video: scenes (their light, place, camera),
+    characters, look."""
     calls: list[Call] = []
     selectors = _scene_selectors(lowered)
     brightness = (
@@ -141,6 +142,8 @@ def _revisions(lowered: str, intent: dict, notes: list[str]) -> list[Call]:
     places = [p for p in intent["places"] if p not in selectors]  # "the bridge" is a section
     if selectors and places:
         scene_args["setting"] = setting_text(places[0], intent["time_of_day"])
+    if intent["moves"]:
+        scene_args["camera"] = intent["moves"][0]
     if selectors and _REDO.search(lowered) and not scene_args:
         scene_args["redo"] = True
     if scene_args:

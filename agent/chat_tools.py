@@ -32,6 +32,7 @@ from agent.formats import FORMATS, format_size
 from agent.runner import make_video as run_video_graph
 from tools.errors import InvalidInputError
 from tools.registry import DEFAULTS, load_backend
+from tools.shots import MOVES
 from tools.writing import plan_edits
 from tools.writing.request import COLORS, MOODS, STYLES
 
@@ -40,6 +41,7 @@ Format = Literal[tuple(FORMATS)]
 Style = Literal[tuple(STYLES)]
 Mood = Literal[tuple(MOODS)]
 Color = Literal[tuple(COLORS)]
+Move = Literal[tuple(MOVES)]
 SAFE_THREAD = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 
 
@@ -157,24 +159,26 @@ def revise_scene(
     brightness: Literal["brighter", "darker"] | None = None,
     description: str | None = None,
     setting: str | None = None,
+    camera: Move | None = None,
     redo: bool = False,
 ) -> Command:
     """Change or redo some scenes of the current video; only they are rendered again, every
     other clip is reused and the video is reassembled. `scenes`: ids ("s03"), numbers ("3"),
     section names ("chorus", "verse", "intro", "bridge", "outro"), "first", "last" or "all".
     `brightness` moves their light a step (night, dusk, day); `description` replaces what
-    happens in them; `setting` replaces where; `redo` renders them again as they are (a new
-    take)."""
+    happens in them; `setting` replaces where; `camera` how the camera moves ("whip pan",
+    "handheld"); `redo` renders them again as they are (a new take)."""
     parent = _current_run(runtime)
     plan = revise.load_run(parent)["values"]["plan"]
     ids = plan_edits.select_scenes(plan, scenes)
     edits: list[plan_edits.Edit] = []
-    if brightness or description or setting:
+    if brightness or description or setting or camera:
         edit: plan_edits.SceneEdit = {"kind": "scene", "scenes": ids}
         for key, value in (
             ("brightness", brightness),
             ("description", description),
             ("setting", setting),
+            ("camera", camera),
         ):
             if value:
                 edit[key] = value

@@ -83,6 +83,17 @@ def test_scene_edits_change_the_shot_and_its_words(base_run):
     assert changed_scenes(plan, edited) == [sid]
 
 
+def test_a_camera_edit_changes_the_move_of_those_scenes_only(base_run):
+    plan = _plan(base_run)
+    sid = plan["scenes"][1]["id"]
+    edited, _ = edit_scenes(plan, {"kind": "scene", "scenes": [sid], "camera": "whip pan"})
+    scene = next(s for s in edited["scenes"] if s["id"] == sid)
+    assert scene["shot"]["camera"]["move"] == "whip pan" and scene["camera"].endswith("whip pan")
+    assert changed_scenes(plan, edited) == [sid]
+    with pytest.raises(InvalidInputError, match="unknown camera move 'wobble'"):
+        edit_scenes(plan, {"kind": "scene", "scenes": [sid], "camera": "wobble"})
+
+
 def test_restyle_changes_the_bible_and_every_prompt_but_not_the_cast(base_run):
     plan = _plan(base_run)
     neon = restyle(plan, style="neon", mood=None, colors=[])

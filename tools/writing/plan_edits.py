@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import Literal, NotRequired, TypedDict
 
 from tools.errors import InvalidInputError
-from tools.shots import activities, find, name_of, setting_text
+from tools.shots import MOVES, activities, camera_text, find, name_of, setting_text
 from tools.types import Character, Plan, Scene, Setting, Shot
 from tools.writing.planning import scene_prompt
 from tools.writing.request import COLORS, MOODS, STYLES, mood_of, parse_request
@@ -47,6 +47,7 @@ class SceneEdit(TypedDict):
     brightness: NotRequired[Literal["brighter", "darker"]]
     description: NotRequired[str]  # what happens, replacing the old description
     setting: NotRequired[str]  # where, replacing the old setting
+    camera: NotRequired[str]  # how the camera moves: a name of tools.shots.MOVES
 
 
 Edit = StyleEdit | CharacterEdit | SceneEdit
@@ -155,13 +156,18 @@ def recolor(plan: Plan, character_id: str, colors: dict[str, str]) -> Plan:
 
 
 def edit_scenes(plan: Plan, edit: SceneEdit) -> tuple[Plan, list[str]]:
-    """Scenes with new light, a new description or a new setting: the shot changes, and its
-    text forms with it."""
+    """Scenes with new light, a new description, a new setting or a new camera move: the shot
+    changes, and its text forms with it."""
     notes = []
     wanted = set(edit["scenes"])
     unknown = wanted - {s["id"] for s in plan["scenes"]}
     if unknown:
         raise InvalidInputError(f"unknown scenes: {', '.join(sorted(unknown))}")
+    move = name_of("move", edit.get("camera", "")) if edit.get("camera") else None
+    if edit.get("camera") and not move:
+        raise InvalidInputError(
+            f"unknown camera move {edit['camera']!r}: one of {', '.join(MOVES)}"
+        )
     scenes = []
     for scene in plan["scenes"]:
         if scene["id"] in wanted:
@@ -174,11 +180,14 @@ def edit_scenes(plan: Plan, edit: SceneEdit) -> tuple[Plan, list[str]]:
                 time, note = relight(shot["setting"]["time"], edit["brightness"])
                 shot["setting"]["time"] = time
                 notes += [f"{scene['id']}: {note}"] if note else []
+            if move:
+                shot["camera"] = {**shot["camera"], "move": move}
             scene = {
                 **scene,
                 "shot": shot,
                 "setting": setting_text(shot["setting"]),
                 "description": shot["description"],
+                "camera": camera_text(shot),
             }
         scenes.append(scene)
     return _with_prompts({**plan, "scenes": scenes}), notes
