@@ -217,6 +217,8 @@ def test_legit_variation_within_one_bible_passes(studio, scene_id, camera, inten
         ("s05", 0, "wide", "crane up", [("c1", "sit", "sad")], 14),
         ("s01", 1, "medium", "orbit", [("c2", "walk", "calm")], 15),
         ("s06", 2, "wide", "static", [("c1", "sit", "calm")], 16),
+        ("s01", 0, "medium", "whip pan", [("c1", "dance", "joyful")], 17),
+        ("s05", 0, "wide", "whip pan", [("c1", "walk", "calm")], 18),
     ],
 )
 def test_another_shot_of_the_same_setting_passes(studio, scene_id, view, framing, move, cast, seed):

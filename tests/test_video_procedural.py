@@ -16,7 +16,7 @@ from tests.plans import shot, with_shot
 from tools.critique.pixels import CRITIQUE_FRAMES
 from tools.errors import GenerationFailedError, InvalidInputError
 from tools.ffmpeg import frame_writer, read_frames, spread_indices, video_info
-from tools.video.procedural.camera import WHIP_S, camera_move
+from tools.video.procedural.camera import _PAN, WHIP_S, camera_move
 from tools.video.procedural.music import Music
 from tools.video.procedural.palette import hex_rgb
 from tools.video.procedural.render import SceneRenderer
@@ -209,8 +209,8 @@ def _sideways_over_upright(frame: np.ndarray) -> float:
 
 
 def test_a_whip_pan_arrives_smeared_sideways_then_settles_sharp(plan):
-    """A whip pan sweeps the whole pan range in its first WHIP_S, blurred along the sweep (it
-    was drawn as a plain pan right and recorded as unmet)."""
+    """A whip pan sweeps in onto the centre in its first WHIP_S, blurred along the sweep (it
+    was drawn as a plain pan right and recorded as unmet), and stays near the centre."""
     scene = scene_of(plan, setting=SETTINGS[3], characters=["c1", "c2"], camera="whip pan")
     renderer = SceneRenderer(scene, plan=plan, size=SIZE, seed=1)
     assert renderer.rendered["drawn"]["camera"]["move"] == "whip pan"
@@ -224,6 +224,8 @@ def test_a_whip_pan_arrives_smeared_sideways_then_settles_sharp(plan):
     assert _sideways_over_upright(mid_whip) < 0.6 * _sideways_over_upright(settled)
     assert _sideways_over_upright(settled) == pytest.approx(_sideways_over_upright(later), rel=0.2)
     assert np.abs(at(0.0).astype(int) - settled.astype(int)).mean() > 2  # it moved
+    end = renderer.camera.shot(1.0, pulse, elapsed=1.5)
+    assert abs(end.dx) <= 0.25 * _PAN * renderer.camera.geometry.width  # it landed centred
 
 
 def test_the_renderer_says_what_it_drew(plan):

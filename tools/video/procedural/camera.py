@@ -19,8 +19,11 @@ from tools.video.procedural.music import Pulse
 
 _PAN = 0.05  # largest translation of the characters' plane, as a fraction of the frame
 _ZOOM = 0.07  # push-in and zoom-out range
-# A whip pan arrives: in the clip's first WHIP_S the plane sweeps the whole pan range, smeared
-# sideways by up to WHIP_BLUR of the frame's width at its fastest, then settles and drifts.
+# A whip pan arrives: in the clip's first WHIP_S the plane sweeps in from the side of the pan
+# range onto the centre, smeared sideways by up to WHIP_BLUR of the frame's width at its
+# fastest, then drifts on a little. It lands centred: held at the far side for the rest of the
+# clip (as it was drawn at first), the frame's layout moved off the setting's, and the critic
+# scored whip-panned scenes of a neon street 0.49-0.58 in style where centred ones score 0.94-0.96.
 WHIP_S = 0.3
 WHIP_BLUR = 0.06
 
@@ -107,9 +110,9 @@ class Camera:
         pan_x, pan_y = _PAN * g.width, _PAN * g.height
         if move == "whip_pan":
             whip = min(elapsed / WHIP_S, 1.0)
-            settle = 0.2 * pan_x * e  # the drift after it, back the way the whip came
+            drift = 0.2 * pan_x * e  # on the way the whip went, slowing
             blur = WHIP_BLUR * g.width * math.sin(math.pi * whip)
-            return Shot(pan_x * (1 - 2 * _ease(whip)) + settle, 0.0, 1.0, 0.0, blur)
+            return Shot(pan_x * (1 - _ease(whip)) - drift, 0.0, 1.0, 0.0, blur)
         if move in ("pan_left", "pan_right", "drift"):
             sign = 1.0 if move == "pan_left" else -1.0
             reach = 0.4 if move == "drift" else 1.0
