@@ -26,6 +26,7 @@ Figures (see evals/README.md):
 
 import argparse
 import csv
+import functools
 import hashlib
 import json
 import shutil
@@ -124,6 +125,7 @@ class Mix:
 # ------------------------------------------------------------------ building the set
 
 
+@functools.cache  # each line is spoken twice: with breaths and back to back
 def espeak(text: str, *, voice: str, wpm: int) -> np.ndarray:
     """One line spoken by espeak-ng, at SR, with its leading and trailing silence cut."""
     proc = subprocess.run(
@@ -386,14 +388,15 @@ def evaluate(*, quick: bool, shared: Path = SHARED, cache: Path | None = None) -
     """The mixed set's figures and the fantasma figures; parts without data are not run."""
     mixes = build_set(quick=quick, shared=shared, cache=cache)
     rows = [evaluate_mix(mix) for mix in mixes]
-    spoken = [r for r in rows if "within_1s" in r and JOINED not in r["mix"]]
-    joined = [r for r in rows if "within_1s" in r and JOINED in r["mix"]]
-    errors, joined_errors = _start_errors(spoken), _start_errors(joined)
+    plain = [r for r in rows if JOINED not in r["mix"]]  # the joined voices: their own figures
+    joined = [r for r in rows if JOINED in r["mix"] and "within_1s" in r]
+    errors = _start_errors([r for r in plain if "within_1s" in r])
+    joined_errors = _start_errors(joined)
     song = fantasma(shared)
     variants = {"status": "not run: --quick"} if quick else fantasma_variants(shared)
     summary = {
-        "mix_vocal_auc": _mean([r["vocal_auc"] for r in rows if JOINED not in r["mix"]]),
-        "mix_vocal_f": _mean([r["vocal_f"] for r in rows if JOINED not in r["mix"]]),
+        "mix_vocal_auc": _mean([r["vocal_auc"] for r in plain]),
+        "mix_vocal_f": _mean([r["vocal_f"] for r in plain]),
         "mix_line_start_median_s": _median(errors),
         "mix_lines_within_1s": _share_within(errors),
         "joined_line_start_median_s": _median(joined_errors),

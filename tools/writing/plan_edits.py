@@ -163,11 +163,10 @@ def edit_scenes(plan: Plan, edit: SceneEdit) -> tuple[Plan, list[str]]:
     unknown = wanted - {s["id"] for s in plan["scenes"]}
     if unknown:
         raise InvalidInputError(f"unknown scenes: {', '.join(sorted(unknown))}")
-    move = name_of("move", edit.get("camera", "")) if edit.get("camera") else None
-    if edit.get("camera") and not move:
-        raise InvalidInputError(
-            f"unknown camera move {edit['camera']!r}: one of {', '.join(MOVES)}"
-        )
+    camera = edit.get("camera")
+    move = name_of("move", camera) if camera else None
+    if camera and not move:
+        raise InvalidInputError(f"unknown camera move {camera!r}: one of {', '.join(MOVES)}")
     scenes = []
     for scene in plan["scenes"]:
         if scene["id"] in wanted:

@@ -494,6 +494,7 @@ def section_scripts(
             scene if scene and told_place in (None, backdrop.place) else mood_clause(tone, role)
         )
         wanted = [*intent["props"], *shots.find("prop", f"{told[i]} {clause}")]
+        asked_move = _asked_move(intent, i)
         performance = (
             performance_shot(
                 characters,
@@ -501,7 +502,7 @@ def section_scripts(
                 asked_places=intent["places"],
                 asked_actions=intent["actions"],
                 beat=beat,
-                move=asked_move(intent, i) or ("handheld" if beat.lively else "slow push-in"),
+                move=asked_move or ("handheld" if beat.lively else "slow push-in"),
                 bible_lighting=bible["lighting"],
                 names=names,
             )
@@ -511,7 +512,7 @@ def section_scripts(
         performed = {s["action"] for s in performance["subjects"]} if performance else set()
         arriving = i == 0 or backdrops[i - 1].place != backdrop.place
         feel = _feel(section_tags) if section_tags else ""
-        move = asked_move(intent, i) or _camera_move(sections, i, role, scripts)
+        move = asked_move or _camera_move(sections, i, role, scripts)
 
         takes = _StoryShot(
             backdrop=backdrop,
@@ -608,7 +609,7 @@ def _feel(section_tags: TagSet) -> str:
     return f"The music feels {feel} ({styles[0]})." if styles else f"The music feels {feel}."
 
 
-def asked_move(intent: Intent, i: int) -> str | None:
+def _asked_move(intent: Intent, i: int) -> str | None:
     """The camera move of section `i` when the request names moves: each in turn."""
     moves = intent["moves"]
     return moves[i % len(moves)] if moves else None
