@@ -205,6 +205,19 @@ def test_astronauts_stay_in_places_that_suit_them():
     assert places <= set(FIGURE_SCENERY["astronaut"]), places
 
 
+@pytest.mark.parametrize("request_", ["a woman skating at night", "a campfire at night"])
+def test_the_story_names_the_places_the_shots_show(request_):
+    """The sad song evokes desert dunes and the deep sea: no place for a skateboard or a
+    campfire, so the listener's story moves where the writer's shots go, title included."""
+    analysis = make_analysis("sad")
+    story = FeatureListener().listen(None, 22050, analysis, request=request_)
+    script = TemplateWriter().write(analysis=analysis, tags=None, story=story, request=request_)
+    shown = [s["shot"]["setting"]["place"] for s in script["sections"]]
+    told = [shots.find("place", scene)[0] for scene in story["sections"]]
+    assert told == shown
+    assert "underwater" not in shown and shots.find("place", story["title"]) == shown[:1]
+
+
 def test_story_scenes_drive_actions_and_places():
     analysis = make_analysis()
     request = "from the city to the desert"

@@ -12,9 +12,11 @@ Deterministic: the same song and request always give the same story.
 
 import numpy as np
 
+from tools import shots
 from tools.errors import InvalidInputError
 from tools.tagging.features import rank, song_descriptors, suggested_figure
 from tools.types import Analysis, Story
+from tools.writing.directing import suited
 from tools.writing.place_words import home_places, spread
 from tools.writing.request import Intent, mood_of, parse_request
 from tools.writing.storytelling import (
@@ -81,13 +83,19 @@ def story_places(
     """A place (a name of tools.shots.PLACES) per section: the request's places as a journey;
     else the place the music evokes most for setup, tension and resolution, and its second place
     for the release and the turn (the chorus goes somewhere bigger), when the music evokes a
-    second one that suits the protagonist."""
+    second one that suits the protagonist. Where the request's props make no sense (a skateboard
+    among dunes) the place gives way as the writer's does (`directing.suited`), so the story
+    names the place the shots show."""
     if intent["places"]:
         return spread(intent["places"], len(roles))
     content = [label["label"] for label in rank("content", song)]
-    places = [evoked.place for evoked in home_places(content, figure, limit=2)]
-    away = places[-1]
-    return [away if role in ("release", "turn") else places[0] for role in roles]
+    evoked = [evoked.place for evoked in home_places(content, figure, limit=2)]
+    music = [*evoked, *shots.PLACES]
+    home = suited(evoked[0], figure=figure, props=intent["props"], others=music)
+    away = suited(
+        evoked[-1], figure=figure, props=intent["props"], others=[p for p in music if p != home]
+    )
+    return [away if role in ("release", "turn") else home for role in roles]
 
 
 def story_text(scenes: list[str], roles: list[str]) -> str:

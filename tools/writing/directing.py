@@ -100,7 +100,7 @@ def section_backdrops(
     if not asked:
         music = [*(e.place for e in evoked), *shots.PLACES]
         places = [
-            _suited(p, figure=figure, props=props, others=[h, *music])
+            suited(p, figure=figure, props=props, others=[h, *music])
             for p, h in zip(places, heard, strict=True)
         ]
     evokes = {e.place: e for e in evoked}
@@ -129,7 +129,7 @@ def section_backdrops(
     return backdrops
 
 
-def _suited(place: str, *, figure: str, props: list[str], others: list[str]) -> str:
+def suited(place: str, *, figure: str, props: list[str], others: list[str]) -> str:
     """`place`, or else the first of `others`, that suits the figure and where every prop
     makes sense (`place` when none does)."""
     return next(
