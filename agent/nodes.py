@@ -14,7 +14,7 @@ from agent.report import write_report
 from agent.state import ClipTask, State, best_attempt, merge_attempts
 from tools.assembly.assemble import assemble as assemble_video
 from tools.audio.analysis import analyze_audio, kernels_compiled
-from tools.audio.loading import load_audio
+from tools.audio.loading import load_audio, song_credits
 from tools.audio.sections import parse_sections, user_sections
 from tools.critique.pixels import frames_for_critique, strengthen_prompt
 from tools.files import write_json
@@ -31,6 +31,8 @@ def analyze(state: State, runtime: Runtime[Context]) -> dict:
     _progress("analyze", f"listening to the song: beats, sections, energy{first}")
     audio, sr = load_audio(state["song"], max_duration=runtime.context.max_duration)
     analysis = analyze_audio(audio, sr, path=state["song"])
+    if credits := song_credits(state["song"]):
+        analysis = {**analysis, "credits": credits}
     if runtime.context.sections:
         marks = parse_sections(runtime.context.sections)
         analysis = {**analysis, "sections": user_sections(marks, analysis)}

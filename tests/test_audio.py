@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from tools.audio.loading import MIN_SECONDS, load_audio, probe_duration
+from tools.audio.loading import MIN_SECONDS, load_audio, probe_duration, song_credits
 from tools.errors import InvalidInputError
 
 SECONDS = 4.0
@@ -60,6 +60,20 @@ def test_every_format_loads_as_mono_float32_at_the_requested_rate(song_file):
     assert _rms(y[sr // 2 : -sr // 2]) == pytest.approx(0.375 / np.sqrt(2), rel=0.05)
     spectrum = np.abs(np.fft.rfft(y))
     assert np.fft.rfftfreq(len(y), 1 / sr)[spectrum.argmax()] == pytest.approx(440, abs=2)
+
+
+@pytest.mark.parametrize("fmt", ["flac", "ogg", "wav", "mp3", "m4a"])
+def test_the_song_credits_come_from_its_tags(tmp_path, stereo_wav, fmt):
+    """Vorbis comments and RIFF INFO through libsndfile, ID3 and MP4 atoms through ffmpeg
+    (with its escapes undone); a file without tags names nothing."""
+    tagged = _encode(
+        stereo_wav,
+        tmp_path / f"tagged.{fmt}",
+        *("-metadata", "title=Fantasma = ghost; \\ #1", "-metadata", "artist=  Los   Rombos "),
+    )
+    assert song_credits(tagged) == {"title": "Fantasma = ghost; \\ #1", "artist": "Los Rombos"}
+    bare = _encode(stereo_wav, tmp_path / f"bare.{fmt}", "-map_metadata", "-1")
+    assert song_credits(bare) == {}
 
 
 def test_probe_duration_reads_the_header(song_file):

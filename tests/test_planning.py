@@ -6,7 +6,7 @@ import pytest
 from prompts import render
 from tests.plans import shot
 from tools.errors import InvalidInputError
-from tools.writing.planning import make_plan, split_section
+from tools.writing.planning import credits_line, make_plan, split_section
 
 
 def _analysis(
@@ -235,6 +235,19 @@ def test_lyrics_go_to_the_scenes_they_are_sung_in_unless_captions_are_off():
         _script(), _analysis(), request="", max_clip_seconds=8.0, lyrics=lines, captions=False
     )
     assert not any("lyrics" in s or "caption" in s for s in quiet["scenes"])
+
+
+def test_the_video_opens_on_the_artist_and_title_its_file_names():
+    credits = {"title": "Fantasma", "artist": "Los Rombos"}
+    plan = make_plan(
+        _script(), {**_analysis(), "credits": credits}, request="", max_clip_seconds=8.0
+    )
+    captions = [s.get("caption") for s in plan["scenes"] if s.get("caption")]
+    assert captions == ["Los Rombos – “Fantasma”"] and plan["scenes"][0]["caption"]
+    assert credits_line({"title": "Fantasma"}) == "“Fantasma”"
+    assert credits_line({"artist": "Los Rombos"}) == ""  # no title: the writer's caption
+    plain = make_plan(_script(), _analysis(), request="", max_clip_seconds=8.0)
+    assert plain["scenes"][0]["caption"] == "TITLE"
 
 
 def test_a_line_of_no_length_goes_to_the_scene_it_starts_in():

@@ -292,6 +292,14 @@ def script_lyrics_prompt(analysis, lines) -> str:
     return user_prompt(analysis, tags=None, story=None, request="", lyrics=lines)
 
 
+def test_the_llm_writer_is_told_the_song_its_file_names():
+    analysis = make_analysis("sad", labels=("verse", "chorus"))
+    credits = {"title": "Fantasma", "artist": "Los Rombos"}
+    told = user_prompt({**analysis, "credits": credits}, tags=None, story=None, request="")
+    assert "The song “Fantasma” by Los Rombos: " in told
+    assert "The song: " in user_prompt(analysis, tags=None, story=None, request="")
+
+
 def test_figures_of_speech_in_lyrics_pick_no_place():
     analysis = make_analysis("sad", labels=("verse", "chorus"))
     lines = [

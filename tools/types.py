@@ -19,8 +19,14 @@ class Section(TypedDict):
     energy: float  # mean of the energy curve over the section, 0..1
 
 
+class Credits(TypedDict, total=False):
+    title: str  # the song's, as its file's tags name it
+    artist: str
+
+
 class Analysis(TypedDict):
     path: str
+    credits: NotRequired[Credits]  # where the file's tags name them
     duration: float
     tempo: float  # BPM
     beats: list[float]

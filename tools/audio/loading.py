@@ -26,6 +26,7 @@ import soundfile as sf
 import soxr
 
 from tools.errors import InvalidInputError
+from tools.types import Credits
 
 MIN_SECONDS = 3.0
 MAX_DURATION = 1200.0  # default longest song (s) the commands and the server accept
@@ -80,6 +81,32 @@ def probe_duration(path: str | os.PathLike) -> float:
     if seconds is None:
         raise InvalidInputError(f"{file.name}: not an audio file; give a {FORMATS} file")
     return seconds
+
+
+def song_credits(path: str | os.PathLike) -> Credits:
+    """The song's title and artist as its file's tags name them (ID3, Vorbis comments, MP4
+    atoms, RIFF INFO); those it does not name are left out."""
+    file = Path(path)
+    if _is_soundfile(file):
+        try:
+            with sf.SoundFile(str(file)) as song:
+                tags = song.copy_metadata()
+        except (sf.SoundFileRuntimeError, RuntimeError):
+            tags = {}
+    else:
+        probe = _ffmpeg_run(["-i", str(file), "-f", "ffmetadata", "-"], loglevel="error")
+        tags = {} if probe.returncode else _ffmetadata(probe.stdout.decode("utf-8", "replace"))
+    return {
+        key: " ".join(tags[key].split()) for key in ("title", "artist") if tags.get(key, "").strip()
+    }
+
+
+def _ffmetadata(text: str) -> dict[str, str]:
+    """The global tags of ffmpeg's ffmetadata output (`key=value`, with \\ escapes)."""
+    return {
+        key.lower(): re.sub(r"\\(.)", r"\1", value, flags=re.S)
+        for key, value in re.findall(r"^(\w+)=((?:\\.|[^\\\n])*)$", text, flags=re.M)
+    }
 
 
 def _existing_file(path: str | os.PathLike, name: str | None) -> Path:

@@ -25,6 +25,7 @@ from tools.llm.replies import JsonChat, StrictModel, exactly, numbering_problems
 from tools.types import (
     Analysis,
     Character,
+    Credits,
     Lyrics,
     Script,
     Section,
@@ -198,6 +199,7 @@ def user_prompt(
     return render(
         "writer_user",
         request=request.strip() or "(none: the music decides)",
+        named=credits_named(analysis.get("credits", {})),
         asked=asked_line(parse_request(request)),
         duration=analysis["duration"],
         tempo=analysis["tempo"],
@@ -209,6 +211,15 @@ def user_prompt(
         story=story_lines(story) if story else "(none)",
         lyrics=lyric_lines(lyrics, sections) if lyrics else "(none)",
     )
+
+
+def credits_named(credits: Credits) -> str:
+    """' “Fantasma” by Los Rombos' for the prompt's "The song…" ("" where the file names no
+    title)."""
+    if not credits.get("title"):
+        return ""
+    by = f" by {credits['artist']}" if credits.get("artist") else ""
+    return f" “{credits['title']}”{by}"
 
 
 def asked_line(intent: Intent) -> str:

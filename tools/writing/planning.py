@@ -17,6 +17,7 @@ from tools.shots import FRAMINGS, camera_text, setting_key, setting_text, shot_t
 from tools.types import (
     Analysis,
     Character,
+    Credits,
     Lyrics,
     Plan,
     Scene,
@@ -44,7 +45,8 @@ def make_plan(
     framing first); in a section with a performance shot, story and performance alternate.
     With `captions`, the first scene of a section keeps the writer's caption and every scene
     carries the lyric lines sung while it is on screen, to be shown in time; without, the
-    video has no on-screen text."""
+    video has no on-screen text. Where the song's file names its title (`credits`), the video
+    opens on the artist and title instead of the writer's first caption."""
     sections = analysis["sections"]
     if len(script["sections"]) != len(sections):
         raise InvalidInputError(
@@ -84,8 +86,9 @@ def make_plan(
                 "transition_in": _transition(sections, k, n),
                 "shot": shot,
             }
-            if captions and n == 0 and text.get("caption"):
-                scene["caption"] = text["caption"]
+            caption = credits_line(analysis.get("credits", {})) if not scenes else ""
+            if captions and n == 0 and (caption or text.get("caption")):
+                scene["caption"] = caption or text["caption"]
             sung = [  # a line of no length belongs to the scene it starts in
                 line
                 for line in lyrics or []
@@ -103,6 +106,15 @@ def make_plan(
         "characters": script["characters"],
         "scenes": scenes,
     }
+
+
+def credits_line(credits: Credits) -> str:
+    """The song's artist and title as a music video opens on them: 'Los Rombos – “Fantasma”'
+    ("" without a title)."""
+    if not credits.get("title"):
+        return ""
+    named = f"“{credits['title']}”"
+    return f"{credits['artist']} – {named}" if credits.get("artist") else named
 
 
 def scene_shot(
