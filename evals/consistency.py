@@ -8,6 +8,9 @@
   regenerated, so the precision and recall of that flag are the detection figures and the share
   of faithful clips flagged is the rate of needless regenerations. `calibrate` is also asked for
   the best threshold on the same clips (an in-sample figure: optimistic);
+- the same for other views of a place (`render_views`): every place seen from each of its
+  views, held to the stills the backend made; showing a place from another angle must not be
+  taken for drift;
 - the same benchmark for an embedding critic when a local model folder is given, else not run;
 - end to end: the video graph on a produced song again, with drift injected into some scenes'
   first renders, to see which scenes the critique loop regenerates.
@@ -23,13 +26,14 @@ import numpy as np
 
 from agent.context import Context
 from agent.runner import make_video
-from evals.critic_calibration import VARIANTS, render_variants
+from evals.critic_calibration import VARIANTS, render_variants, render_views
 from evals.drift import DriftingVideo
 from evals.videos import Video
 from tools.critique.embeddings import calibrate
 from tools.critique.pixels import frames_for_critique
 from tools.errors import BackendUnavailableError
 from tools.registry import BACKENDS, load_backend
+from tools.shots import PLACES
 from tools.types import Anchors, Critic, Plan, Scene
 from tools.video.procedural_video import ProceduralVideo
 from tools.writing.styles import MOOD_PALETTES, STYLE_PALETTES
@@ -99,6 +103,21 @@ def render_drift_set(folder: Path, *, palettes: int, size: tuple[int, int]) -> l
     return clips
 
 
+def render_view_set(folder: Path, *, quick: bool, size: tuple[int, int]) -> list[Clip]:
+    """Every place's other views, faithful and with style drift (`render_views`); `quick`:
+    every third place."""
+    return [
+        Clip(variant=variant, path=str(path), scene=scene, plan=plan, anchors=anchors)
+        for variant, scene, path, plan, anchors in render_views(
+            benchmark_palettes(FULL_PALETTES),
+            folder=folder,
+            size=size,
+            offset=HELD_OUT,
+            places=list(PLACES)[::3] if quick else None,
+        )
+    ]
+
+
 def detection_stats(variants: list[str], overall: list[float], *, threshold: float) -> dict:
     """Precision and recall of flagging drifted clips (score < threshold), per drift kind too,
     and the share of consistent clips flagged (each one a needless regeneration)."""
@@ -143,6 +162,7 @@ def score_drift_set(critic: Critic, clips: list[Clip]) -> dict:
                 [s for v, s in zip(variants, overall, strict=True) if v == variant]
             )
             for variant in VARIANTS
+            if variant in variants
         },
     }
 
@@ -243,10 +263,13 @@ def evaluate(videos: list[Video], folder: Path, *, quick: bool, embed_critic: st
     clips = render_drift_set(
         folder / "drift", palettes=QUICK_PALETTES if quick else FULL_PALETTES, size=DRIFT_SIZE
     )
-    pixels = score_drift_set(load_backend("critic", "pixels"), clips)
+    critic = load_backend("critic", "pixels")
+    pixels = score_drift_set(critic, clips)
+    views = score_drift_set(critic, render_view_set(folder / "views", quick=quick, size=DRIFT_SIZE))
     parts = {
         "scenes": scene_scores(videos),
         "drift_pixels": pixels,
+        "drift_views": {**views, "critic": f"{views['critic']}, other views"},
         "drift_embedding": embedding_benchmark(embed_critic, clips),
         "end_to_end": end_to_end(videos[0], folder / "end_to_end")
         if videos
@@ -260,6 +283,8 @@ def evaluate(videos: list[Video], folder: Path, *, quick: bool, embed_critic: st
         "drift_precision": pixels["at_threshold"]["precision"],
         "drift_recall": pixels["at_threshold"]["recall"],
         "needless_regeneration_rate": pixels["at_threshold"]["needless_regeneration_rate"],
+        "views_needless_regeneration_rate": views["at_threshold"]["needless_regeneration_rate"],
+        "views_style_recall": views["at_threshold"]["recall_style"],
         "e2e_drift_caught": parts["end_to_end"].get("drift_caught"),
         "e2e_needless_regeneration_rate": parts["end_to_end"].get("needless_regeneration_rate"),
     }

@@ -10,6 +10,10 @@ clip at a range of thresholds are printed.
     python -m evals.critic_calibration [--palettes 20] [--size 320x180] [--offset 0]
 
 `--offset` changes seeds, casts and which setting becomes the style anchor (a held-out set).
+
+`render_views` makes a second set: every place seen from each of its views (`VIEW_LOOKS` in
+turn), the other views rendered faithfully and with a style drift, to check that showing a
+place from another angle is not taken for drift.
 """
 
 import argparse
@@ -22,9 +26,10 @@ import numpy as np
 
 from evals.drift import DriftingVideo
 from tools.critique.pixels import PixelCritic, frames_for_critique
-from tools.shots import camera_text, make_shot, setting_text, subject
-from tools.types import Analysis, Anchors, Plan, Scene
+from tools.shots import PLACES, camera_text, make_shot, setting_text, subject
+from tools.types import Analysis, Anchors, Plan, Scene, Shot
 from tools.video.procedural_video import ProceduralVideo
+from tools.writing.directing import VIEWS
 from tools.writing.storytelling import Member
 from tools.writing.styles import MOOD_PALETTES, STYLE_PALETTES
 from tools.writing.template import character_sheet
@@ -43,6 +48,16 @@ SETTINGS = [  # place, time, weather, move, cast (indices into the two character
     ("abstract", "night", "clear", "fast push-in", [0]),
 ]
 FIGURES = ("singer", "dancer", "astronaut", "robot", "person")
+VIEW_LOOKS = (
+    "flat",
+    "neon",
+    "watercolor",
+    "pastel",
+    "anime",
+    "pixel art",
+    "retro film",
+    "oil painting",
+)
 VARIANTS = ("consistent", "style", "character")
 
 
@@ -55,24 +70,30 @@ def sample_plan(palette: list[str], k: int) -> Plan:
     for i, (place, when, weather, move, who) in enumerate(shots):
         people = [subject(cast[j]["id"], ("walk", "dance", "stand")[i % 3]) for j in who]
         shot = make_shot(place, time=when, weather=weather, move=move, subjects=people)
-        scenes.append(
-            {
-                "id": f"s{i + 1:02d}",
-                "index": i,
-                "start": i * SHOT,
-                "end": (i + 1) * SHOT,
-                "section": 0,
-                "section_label": "verse",
-                "setting": setting_text(shot["setting"]),
-                "description": shot["description"],
-                "camera": camera_text(shot),
-                "characters": [p["character"] for p in people],
-                "intensity": (0.3, 0.6, 0.9)[i % 3],
-                "prompt": shot["description"],
-                "transition_in": "cut",
-                "shot": shot,
-            }
-        )
+        scenes.append(_scene(i, shot))
+    return _plan(palette, cast, scenes)
+
+
+def _scene(i: int, shot: Shot) -> Scene:
+    return {
+        "id": f"s{i + 1:02d}",
+        "index": i,
+        "start": i * SHOT,
+        "end": (i + 1) * SHOT,
+        "section": 0,
+        "section_label": "verse",
+        "setting": setting_text(shot["setting"]),
+        "description": shot["description"],
+        "camera": camera_text(shot),
+        "characters": [p["character"] for p in shot["subjects"]],
+        "intensity": (0.3, 0.6, 0.9)[i % 3],
+        "prompt": shot["description"],
+        "transition_in": "cut",
+        "shot": shot,
+    }
+
+
+def _plan(palette: list[str], cast: list, scenes: list[Scene], *, look: str = "") -> Plan:
     bible = {
         "medium": "flat vector animation",
         "palette": palette,
@@ -80,6 +101,7 @@ def sample_plan(palette: list[str], k: int) -> Plan:
         "camera": "smooth",
         "mood": "any",
         "text": "flat vector animation, limited palette",
+        **({"look": look} if look else {}),
     }
     return {
         "request": "",
@@ -139,6 +161,45 @@ def render_variants(
                 seed=1000 * k + scene["index"],
             )
             yield variant, scene, path, plan, anchors
+
+
+def render_views(
+    palettes: list[list[str]],
+    *,
+    folder: Path,
+    size: tuple[int, int],
+    offset: int = 0,
+    places: list[str] | None = None,
+) -> Iterator[tuple[str, Scene, Path, Plan, Anchors]]:
+    """Each of `places` (default: all of tools.shots.PLACES) at its own time, seen from each
+    view (one character walking; looks and palettes in turn); the other views rendered
+    faithfully and with a style drift. Yields (variant, scene, clip path, plan, anchors)."""
+    views = range(VIEWS)
+    for k, place in enumerate(PLACES):
+        if places is not None and place not in places:
+            continue
+        palette = palettes[k % len(palettes)]
+        figure = FIGURES[(k + offset) % len(FIGURES)]
+        cast = character_sheet([Member(figure, figure, 1, {}, None)], palette=palette, seed=k)
+        when = PLACES[place].time
+        walking = [subject(cast[0]["id"], "walk")]
+        scenes = [
+            _scene(i, make_shot(place, time=when, view=v, move="slow push-in", subjects=walking))
+            for i, v in enumerate(views)
+        ]
+        plan = _plan(palette, cast, scenes, look=VIEW_LOOKS[k % len(VIEW_LOOKS)])
+        analysis = sample_analysis(len(scenes) * SHOT + 1)
+        base = ProceduralVideo()
+        anchors = base.anchors(plan, out_dir=str(folder / f"views{k}"), size=size, seed=k)
+        for variant in VARIANTS[:2]:
+            drift = {} if variant == "consistent" else {s["id"]: variant for s in scenes}
+            backend = DriftingVideo(base, drift)
+            for scene in scenes[1:]:
+                path = folder / f"views{k}-{variant}-{scene['id']}.mp4"
+                backend.render(scene, plan=plan, analysis=analysis, anchors=anchors,
+                               out_path=str(path), size=size, fps=FPS,
+                               seed=1000 * (k + offset) + scene["index"])  # fmt: skip
+                yield variant, scene, path, plan, anchors
 
 
 def score_palette(

@@ -68,6 +68,12 @@ METRICS: dict[str, dict[str, Metric]] = {
         "drift_precision": Metric("drift detection precision (pixels)", HIGHER, 0.02),
         "drift_recall": Metric("drift detection recall (pixels)", HIGHER, 0.02),
         "needless_regeneration_rate": Metric("needless regenerations (pixels)", LOWER, 0.02),
+        "views_needless_regeneration_rate": Metric(
+            "needless regenerations, other views of a place (pixels)", LOWER, 0.02
+        ),
+        "views_style_recall": Metric(
+            "style drift recall, other views of a place (pixels)", HIGHER, 0.02
+        ),
         "e2e_drift_caught": Metric("end to end: drifted scenes regenerated", HIGHER, 0.0),
         "e2e_needless_regeneration_rate": Metric("end to end: needless regenerations", LOWER),
         "embedding_drift_precision": Metric("drift detection precision (embedding)", HIGHER, 0.02),
@@ -291,7 +297,7 @@ def _sync_table(sync: dict) -> list[str]:
 
 def _drift_table(consistency: dict) -> list[str]:
     rows = []
-    for part in ("drift_pixels", "drift_embedding"):
+    for part in ("drift_pixels", "drift_views", "drift_embedding"):
         bench = consistency.get(part, {})
         if bench.get("status") == "ok":
             for key, which in (("at_threshold", "its own"), ("calibrated", "calibrated")):

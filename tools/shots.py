@@ -316,6 +316,11 @@ def setting_key(setting: Setting) -> str:
     return f"{setting['place']}, {setting['time']}, {setting['weather']}"
 
 
+def view_key(shot: Shot) -> str:
+    """ "lake, golden hour, fog, view 1": the shot's setting seen from its view."""
+    return f"{setting_key(shot['setting'])}, view {shot.get('view', 0)}"
+
+
 def camera_text(shot: Shot) -> str:
     """ "medium shot, slow push-in" """
     framing = shot["camera"]["framing"]

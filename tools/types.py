@@ -211,7 +211,8 @@ class Anchors(TypedDict):
     style: str  # PNG: the look of the video
     characters: dict[str, str]  # character id -> PNG: the character sheet
     # setting key (tools.shots.setting_key) -> PNG: the look of each place at its time and in
-    # its weather, where the backend makes one; a critic compares a clip with its own setting's
+    # its weather, where the backend makes one; a critic compares a clip with its own setting's.
+    # View keys (tools.shots.view_key) -> PNG: the same from each view the plan shows
     settings: NotRequired[dict[str, str]]
     # scene id -> PNG: the first frame of the scene's clip, where the backend draws one
     keyframes: NotRequired[dict[str, str]]

@@ -29,7 +29,7 @@ from tools.critique.pixels import CRITIQUE_FRAMES
 from tools.errors import GenerationFailedError, InvalidInputError
 from tools.ffmpeg import frame_writer, spread_indices
 from tools.files import write_png
-from tools.shots import setting_key
+from tools.shots import setting_key, view_key
 from tools.types import Analysis, Anchors, Character, Plan, Rendered, Scene
 from tools.video.procedural.figures import SHEET_BACKGROUND, character_sheet
 from tools.video.procedural.looks import Treatment, treatment
@@ -59,21 +59,24 @@ class ProceduralVideo:
 
     def anchors(self, plan: Plan, *, out_dir: str, size: tuple[int, int], seed: int) -> Anchors:
         """Write the style reference (a still of the first scene, which is also the reference of
-        its setting), a still of the first scene of every other setting (the look of each place)
-        and one sheet per character, drawn at once in the worker processes (which then keep
-        the settings' static art for the clips)."""
+        its setting and view), a still of the first scene of every other setting and view (the
+        look of each place from each angle shown: another view of a street shows shop fronts
+        its first does not) and one sheet per character, drawn at once in the worker processes
+        (which then keep the settings' static art for the clips). A setting's key names the
+        still of its first view."""
         if not plan["scenes"]:
             raise InvalidInputError("the plan has no scenes")
         os.makedirs(out_dir, exist_ok=True)
-        first = plan["scenes"][0]
         style = os.path.join(out_dir, "style.png")
-        settings = {setting_key(first["shot"]["setting"]): style}
-        stills = {style: first}
+        settings: dict[str, str] = {}
+        stills: dict[str, Scene] = {}
         for scene in plan["scenes"]:
-            key = setting_key(scene["shot"]["setting"])
-            if key not in settings:
-                settings[key] = os.path.join(out_dir, f"setting_{len(settings) + 1:02d}.png")
-                stills[settings[key]] = scene
+            view = view_key(scene["shot"])
+            if view not in settings:
+                name = f"setting_{len(stills) + 1:02d}.png" if stills else "style.png"
+                settings[view] = os.path.join(out_dir, name)
+                stills[settings[view]] = scene
+            settings.setdefault(setting_key(scene["shot"]["setting"]), settings[view])
         sheets = {
             c["id"]: os.path.join(out_dir, f"character_{c['id']}.png") for c in plan["characters"]
         }
