@@ -35,6 +35,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import librosa
 import numpy as np
 import scipy.stats
 import soundfile as sf
@@ -109,6 +110,11 @@ FANTASMA_VARIANTS = (
     (-5.0, 0.0, -80.0),
     (0.0, -10.0, -80.0),
 )
+# fantasma played slower or faster (librosa's phase-vocoder time stretch: the rate) or shifted
+# in key (semitones); its timings scale with the tempo. A song's lyrics should not depend on
+# its being 7 % slower, nor on the singer's range.
+FANTASMA_WARPS = (("tempo", 0.9), ("tempo", 0.95), ("tempo", 1.05), ("tempo", 1.1),
+                  ("key", -2.0), ("key", 2.0))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -339,24 +345,54 @@ def fantasma_variants(shared: Path = SHARED) -> dict:
     """fantasma aligned from its plain lyrics with FANTASMA_VARIANTS applied to its audio, the
     shown lines moved back onto the song's own clock."""
     audio = shared / "tracks" / f"{FANTASMA}.mp3"
-    notes = shared / "annotations"
     if not audio.exists():
         return {"status": f"not run: {audio.name} is not in {shared}"}
     y, sr = load_audio(audio)
-    lines = _csv_spans(notes / f"{FANTASMA}.lines.csv")
     rng = np.random.default_rng(0)
-    rows = []
+    changed = []
     for head, tail, noise_db in FANTASMA_VARIANTS:
         kept = y[int(max(head, 0.0) * sr) : len(y) - int(max(tail, 0.0) * sr)]
         clip = np.concatenate(
             [_added(head, sr, noise_db, rng), kept, _added(tail, sr, noise_db, rng)]
         )
-        shown = read_lyrics_file(notes / f"{FANTASMA}.lyrics.txt", analysis=analyze_audio(clip, sr))
+        name = f"{head:+g}s {tail:+g}s" + ("" if noise_db is None else f" noise {noise_db:g} dBFS")
+        changed.append((name, clip, head, 1.0))
+    return _variant_figures(changed, sr, shared)
+
+
+def fantasma_warps(shared: Path = SHARED) -> dict:
+    """fantasma aligned from its plain lyrics at other tempos and in other keys
+    (FANTASMA_WARPS), the shown lines moved back onto the song's own clock."""
+    audio = shared / "tracks" / f"{FANTASMA}.mp3"
+    if not audio.exists():
+        return {"status": f"not run: {audio.name} is not in {shared}"}
+    y, sr = load_audio(audio)
+    changed = [
+        (f"tempo x{amount:g}", librosa.effects.time_stretch(y, rate=amount), 0.0, amount)
+        if kind == "tempo"
+        else (f"key {amount:+g}", librosa.effects.pitch_shift(y, sr=sr, n_steps=amount), 0.0, 1.0)
+        for kind, amount in FANTASMA_WARPS
+    ]
+    return _variant_figures(changed, sr, shared)
+
+
+def _variant_figures(
+    changed: list[tuple[str, np.ndarray, float, float]], sr: int, shared: Path
+) -> dict:
+    """Each (name, audio, head, scale) aligned from fantasma's plain lyrics, its shown times t
+    put back on the song's clock as t * scale + head; the fewest and mean lines within 1 s and
+    the lowest overlap over them."""
+    notes = shared / "annotations"
+    lines = _csv_spans(notes / f"{FANTASMA}.lines.csv")
+    rows = []
+    for name, clip, head, scale in changed:
+        analysis = analyze_audio(clip.astype(np.float32), sr)
+        shown = read_lyrics_file(notes / f"{FANTASMA}.lyrics.txt", analysis=analysis)
         shown = [
-            line | {"start": line["start"] + head, "end": line["end"] + head} for line in shown
+            line | {"start": line["start"] * scale + head, "end": line["end"] * scale + head}
+            for line in shown
         ]
         figures = line_figures(shown, lines)
-        name = f"{head:+g}s {tail:+g}s" + ("" if noise_db is None else f" noise {noise_db:g} dBFS")
         rows.append({"variant": name, **{k: figures[k] for k in ("within_1s", "mean_overlap")}})
     within = [row["within_1s"] for row in rows]
     return {
@@ -394,6 +430,7 @@ def evaluate(*, quick: bool, shared: Path = SHARED, cache: Path | None = None) -
     joined_errors = _start_errors(joined)
     song = fantasma(shared)
     variants = {"status": "not run: --quick"} if quick else fantasma_variants(shared)
+    warps = {"status": "not run: --quick"} if quick else fantasma_warps(shared)
     summary = {
         "mix_vocal_auc": _mean([r["vocal_auc"] for r in plain]),
         "mix_vocal_f": _mean([r["vocal_f"] for r in plain]),
@@ -407,16 +444,25 @@ def evaluate(*, quick: bool, shared: Path = SHARED, cache: Path | None = None) -
         "fantasma_variants_min_within_1s": variants.get("min_within_1s"),
         "fantasma_variants_mean_within_1s": variants.get("mean_within_1s"),
         "fantasma_variants_min_overlap": variants.get("min_overlap"),
+        "fantasma_warps_min_within_1s": warps.get("min_within_1s"),
+        "fantasma_warps_mean_within_1s": warps.get("mean_within_1s"),
     }
     if not rows:
         mixed_status = "not run: no voices or bands (espeak-ng and ../shared/audio needed)"
-        return {"status": mixed_status, "summary": summary, "fantasma": song, "variants": variants}
+        return {
+            "status": mixed_status,
+            "summary": summary,
+            "fantasma": song,
+            "variants": variants,
+            "warps": warps,
+        }
     return {
         "status": "ok",
         "summary": summary,
         "mixes": rows,
         "fantasma": song,
         "variants": variants,
+        "warps": warps,
     }
 
 
@@ -458,7 +504,7 @@ def main(argv: list[str] | None = None) -> None:
     for row in result.get("mixes", []):
         print(row["mix"], {k: v for k, v in row.items() if k not in ("mix", "start_errors_s")})
     print("fantasma", result["fantasma"])
-    for row in result["variants"].get("rows", []):
+    for row in [*result["variants"].get("rows", []), *result["warps"].get("rows", [])]:
         print("fantasma", row)
     print("summary", result["summary"])
 

@@ -133,6 +133,14 @@ METRICS: dict[str, dict[str, Metric]] = {
         "fantasma_variants_min_overlap": Metric(
             "fantasma cut or padded: lowest shown-sung overlap", HIGHER, 0.03
         ),
+        "fantasma_warps_min_within_1s": Metric(
+            "fantasma 5-10 % slower or faster, or 2 semitones off: fewest lines within 1 s",
+            HIGHER,
+            0.06,
+        ),
+        "fantasma_warps_mean_within_1s": Metric(
+            "fantasma at other tempos and keys: mean lines within 1 s", HIGHER, 0.03
+        ),
     },
 }
 
