@@ -335,6 +335,25 @@ MORE_PHRASES: dict[str, tuple[tuple[str, str], ...]] = {
     "skating": (("action", "ride"), ("prop", "skateboard")),  # what the renderer can skate on
     "skates": (("action", "ride"), ("prop", "skateboard")),
     "painted in oils": (("look", "oil painting"),),
+    "sun rising": (("time", "sunrise"),),
+    "rising sun": (("time", "sunrise"),),
+    "sun rises": (("time", "sunrise"),),
+    "sun setting": (("time", "sunset"),),
+    "sun sets": (("time", "sunset"),),
+    "still water": (("place", "lake"),),
+    "calm water": (("place", "lake"),),
+    "by the sea": (("place", "beach"),),  # the seaside, not the open sea
+    "by the ocean": (("place", "beach"),),
+    # the sea's waves, not a wave of the hand; they crash and break on a shore
+    "crashing waves": (("place", "beach"),),
+    "waves crashing": (("place", "beach"),),
+    "breaking waves": (("place", "beach"),),
+    "waves breaking": (("place", "beach"),),
+    "ocean waves": (("place", "sea"),),
+    "the waves": (("place", "sea"),),
+    "waves goodbye": (("action", "wave"),),  # ... and a hand's wave, not the sea
+    "waves hello": (("action", "wave"),),
+    "waves at": (("action", "wave"),),
 }
 # Camera moves a request may ask for ("whip pans between the scenes", "handheld camera"): only
 # phrases that name the camera, as "still", "rising" or "follow" say other things in requests.
