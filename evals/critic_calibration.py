@@ -141,15 +141,35 @@ def render_variants(
     """Render every scene of one palette's plan faithfully and with each kind of drift;
     yields (variant, scene, clip path, plan, anchors)."""
     plan = sample_plan(palette, k)
+    yield from _render_drifted(
+        plan, plan["scenes"], VARIANTS, folder=folder, name=str(k), size=size, seed=k, clip_seed=k
+    )
+
+
+def _render_drifted(
+    plan: Plan,
+    scenes: list[Scene],
+    variants: tuple[str, ...],
+    *,
+    folder: Path,
+    name: str,
+    size: tuple[int, int],
+    seed: int,
+    clip_seed: int,
+) -> Iterator[tuple[str, Scene, Path, Plan, Anchors]]:
+    """The plan's anchors (`seed`), then each of `scenes` rendered as each of `variants`
+    (faithfully, or with that drift; a character drift only where someone is on screen),
+    clip seeds 1000 * `clip_seed` + the scene's index. Yields (variant, scene, clip path,
+    plan, anchors)."""
     analysis = sample_analysis(len(plan["scenes"]) * SHOT + 1)
     base = ProceduralVideo()
-    anchors = base.anchors(plan, out_dir=str(folder / f"anchors{k}"), size=size, seed=k)
-    for variant in VARIANTS:
-        scenes = [s for s in plan["scenes"] if variant != "character" or s["characters"]]
-        drift = {} if variant == "consistent" else {s["id"]: variant for s in scenes}
+    anchors = base.anchors(plan, out_dir=str(folder / f"anchors{name}"), size=size, seed=seed)
+    for variant in variants:
+        shown = [s for s in scenes if variant != "character" or s["characters"]]
+        drift = {} if variant == "consistent" else {s["id"]: variant for s in shown}
         backend = DriftingVideo(base, drift)
-        for scene in scenes:
-            path = folder / f"{k}-{variant}-{scene['id']}.mp4"
+        for scene in shown:
+            path = folder / f"{name}-{variant}-{scene['id']}.mp4"
             backend.render(
                 scene,
                 plan=plan,
@@ -158,7 +178,7 @@ def render_variants(
                 out_path=str(path),
                 size=size,
                 fps=FPS,
-                seed=1000 * k + scene["index"],
+                seed=1000 * clip_seed + scene["index"],
             )
             yield variant, scene, path, plan, anchors
 
@@ -188,18 +208,16 @@ def render_views(
             for i, v in enumerate(views)
         ]
         plan = _plan(palette, cast, scenes, look=VIEW_LOOKS[k % len(VIEW_LOOKS)])
-        analysis = sample_analysis(len(scenes) * SHOT + 1)
-        base = ProceduralVideo()
-        anchors = base.anchors(plan, out_dir=str(folder / f"views{k}"), size=size, seed=k)
-        for variant in VARIANTS[:2]:
-            drift = {} if variant == "consistent" else {s["id"]: variant for s in scenes}
-            backend = DriftingVideo(base, drift)
-            for scene in scenes[1:]:
-                path = folder / f"views{k}-{variant}-{scene['id']}.mp4"
-                backend.render(scene, plan=plan, analysis=analysis, anchors=anchors,
-                               out_path=str(path), size=size, fps=FPS,
-                               seed=1000 * (k + offset) + scene["index"])  # fmt: skip
-                yield variant, scene, path, plan, anchors
+        yield from _render_drifted(
+            plan,
+            scenes[1:],
+            VARIANTS[:2],
+            folder=folder,
+            name=f"views{k}",
+            size=size,
+            seed=k,
+            clip_seed=k + offset,
+        )
 
 
 def score_palette(

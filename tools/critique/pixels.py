@@ -123,7 +123,7 @@ class PixelCritic:
         reference = setting or anchors["style"]
         anchor, own = _anchor_stats(reference, palette, clip.shape[2:0:-1], _visible_colours(plan))
         ours = _Stats.of(clip, _palette_distances(palette), own)
-        style = _style_similarity(ours, anchor, regions=view if setting else None)
+        style = _style_similarity(ours, anchor, regions=view)
         layout = _layout_similarity(ours.grid, anchor.grid)
         character = _cast_score(clip, scene, plan, anchors)
         overall = min(style, character) * (1 - LAYOUT_WEIGHT * (1 - layout))
@@ -147,14 +147,15 @@ def in_its_look(plan: Plan) -> Plan:
     return {**plan, "bible": bible, "characters": characters}
 
 
-def _setting_reference(scene: Scene, plan: Plan, anchors: Anchors) -> tuple[str | None, str]:
+def _setting_reference(scene: Scene, plan: Plan, anchors: Anchors) -> tuple[str | None, str | None]:
     """The still of the clip's own setting, where the backend made one, and whether it shows
     the place from the clip's view: a still of that view ("same view"), else one of the
-    setting's first scene (see `_view`)."""
+    setting's first scene (see `_view`); (None, None) without one."""
     stills = anchors.get("settings") or {}
     if own := stills.get(view_key(scene["shot"])):
         return own, "same view"
-    return stills.get(setting_key(scene["shot"]["setting"])), _view(scene, plan)
+    setting = stills.get(setting_key(scene["shot"]["setting"]))
+    return setting, _view(scene, plan) if setting else None
 
 
 def _view(scene: Scene, plan: Plan) -> str:

@@ -171,9 +171,9 @@ def _aligned_spans(
         likeness = alike(spans)
         return REPEAT_WEIGHT * float(sum(likeness[k, start] for k, (start, _) in enumerate(spans)))
 
-    candidates = [spans, lines.aligned(alike)[0]]
-    best = max(candidates, key=lambda spans: lines.fit(spans, expected) + pull(spans))
-    return best, pull(best)
+    pulled = lines.aligned(alike)[0]
+    candidates = [(spans, pull(spans)), (pulled, pull(pulled))]  # each pull worked out once
+    return max(candidates, key=lambda candidate: lines.fit(candidate[0], expected) + candidate[1])
 
 
 def _pulled_lines(runs: list[list[tuple[int, int]]]) -> int:

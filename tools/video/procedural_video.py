@@ -73,8 +73,8 @@ class ProceduralVideo:
         for scene in plan["scenes"]:
             view = view_key(scene["shot"])
             if view not in settings:
-                name = f"setting_{len(stills) + 1:02d}.png" if stills else "style.png"
-                settings[view] = os.path.join(out_dir, name)
+                name = f"setting_{len(stills) + 1:02d}.png"
+                settings[view] = os.path.join(out_dir, name) if stills else style
                 stills[settings[view]] = scene
             settings.setdefault(setting_key(scene["shot"]["setting"]), settings[view])
         sheets = {

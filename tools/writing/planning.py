@@ -53,6 +53,7 @@ def make_plan(
             f"the script has {len(script['sections'])} sections, the song has {len(sections)}"
         )
     characters = {c["id"]: c for c in script["characters"]}
+    opening = credits_line(analysis.get("credits", {}))
     scenes: list[Scene] = []
     for k, (section, text) in enumerate(zip(sections, script["sections"], strict=True)):
         if "shot" not in text:
@@ -86,7 +87,7 @@ def make_plan(
                 "transition_in": _transition(sections, k, n),
                 "shot": shot,
             }
-            caption = credits_line(analysis.get("credits", {})) if not scenes else ""
+            caption = "" if scenes else opening
             if captions and n == 0 and (caption or text.get("caption")):
                 scene["caption"] = caption or text["caption"]
             sung = [  # a line of no length belongs to the scene it starts in
